@@ -1,0 +1,106 @@
+"""The local web chat: a small page at `/` and its JSON API at `/api/chat`.
+
+This is what runs with no Slack or Teams credentials, so a newcomer can talk to the bot at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from importlib import resources
+
+from aiohttp import web
+
+from bot.core import Core
+from bot.messages import Message
+
+MAX_BODY_BYTES = 16 * 1024
+_STATIC = resources.files("adapters") / "static"
+_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+          ".svg": "image/svg+xml"}
+
+
+def json_error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def read_json_object(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> dict:
+    """The request body as a JSON object, or an HTTP error that says what is wrong with it."""
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length,
+                                            text=json.dumps({"error": "body too large"}),
+                                            content_type="application/json")
+    body = await request.content.read(limit + 1)
+    if len(body) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body),
+                                            text=json.dumps({"error": "body too large"}),
+                                            content_type="application/json")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise web.HTTPBadRequest(text=json.dumps({"error": "body must be a JSON object"}),
+                                 content_type="application/json") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text=json.dumps({"error": "body must be a JSON object"}),
+                                 content_type="application/json")
+    return data
+
+
+class WebChat:
+    def __init__(self, *, core: Core, admin_token: str | None) -> None:
+        self.core = core
+        self.admin_token = admin_token
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/", self.page),
+            web.get("/static/{name}", self.static),
+            web.post("/api/chat", self.chat),
+            web.post("/api/feedback", self.feedback),
+        ]
+
+    def _is_admin(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        return bool(self.admin_token) and scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), self.admin_token.encode())
+
+    async def page(self, request: web.Request) -> web.Response:
+        return self._file("index.html")
+
+    async def static(self, request: web.Request) -> web.Response:
+        return self._file(request.match_info["name"])
+
+    def _file(self, name: str) -> web.Response:
+        suffix = name[name.rfind("."):] if "." in name else ""
+        resource = _STATIC / name
+        if "/" in name or suffix not in _TYPES or not resource.is_file():
+            raise web.HTTPNotFound()
+        return web.Response(body=resource.read_bytes(), content_type=_TYPES[suffix],
+                            charset="utf-8", headers={"Cache-Control": "no-cache",
+                                                      "X-Content-Type-Options": "nosniff"})
+
+    async def chat(self, request: web.Request) -> web.Response:
+        data = await read_json_object(request)
+        entry = data.get("entry")
+        if entry is not None:
+            if not isinstance(entry, str):
+                return json_error(400, "'entry' must be a string")
+            return web.json_response(self.core.answer_entry(entry_id=entry).to_json())
+        text = data.get("text")
+        if not isinstance(text, str):
+            return json_error(400, "'text' must be a string")
+        message = Message(platform="web", user_id="web", text=text,
+                          authenticated_admin=self._is_admin(request))
+        reply = await self.core.handle(message)
+        return web.json_response(reply.to_json())
+
+    async def feedback(self, request: web.Request) -> web.Response:
+        data = await read_json_object(request)
+        entry, helpful = data.get("entry"), data.get("helpful")
+        if not isinstance(entry, str) or not isinstance(helpful, bool):
+            return json_error(400, "expected {\"entry\": string, \"helpful\": true or false}")
+        question = data.get("question") if isinstance(data.get("question"), str) else None
+        reply = await self.core.feedback(platform="web", entry=entry, helpful=helpful,
+                                         question=question)
+        return web.json_response({"ok": True, "text": reply.text})

@@ -1,0 +1,54 @@
+"""Wiring only: settings, knowledge, core, store and adapters in one aiohttp application."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from aiohttp import web
+
+from adapters.web import WebChat
+from bot.core import Core
+from bot.knowledge import KnowledgeError
+from bot.runtime import build_core
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("guidance_bot")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    core: Core = request.app["core"]
+    return web.json_response({"status": "ok", "knowledge_version": core.knowledge.version})
+
+
+def create_app(*, settings: Settings, core: Core | None = None) -> web.Application:
+    core = core or build_core(settings=settings)
+    app = web.Application(client_max_size=1024 * 1024)
+    app["settings"] = settings
+    app["core"] = core
+    app.router.add_get("/healthz", healthz)
+    app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token).routes())
+    log.info("web chat: on at / and /api/chat")
+    return app
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        for problem in error.problems:
+            log.error("configuration: %s", problem)
+        return 2
+    try:
+        app = create_app(settings=settings)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            log.error("knowledge base: %s", problem)
+        return 1
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Who may run admin commands: one pure check, decided from configuration, applied in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from bot.messages import Message
+
+
+def parse_ids(raw: str | None) -> frozenset[str]:
+    """`SLACK_ADMIN_IDS="U1, U2"` style lists: commas or whitespace, blanks ignored."""
+    if not raw:
+        return frozenset()
+    return frozenset(part for part in raw.replace(",", " ").split() if part)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Admins:
+    by_platform: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_lists(cls, **ids: Iterable[str]) -> Admins:
+        return cls(by_platform={platform: frozenset(v) for platform, v in ids.items()})
+
+    def allows(self, message: Message) -> bool:
+        # The web chat and the CLI have no user directory: presenting the admin token is the proof.
+        if message.authenticated_admin:
+            return True
+        return message.user_id in self.by_platform.get(message.platform, frozenset())

@@ -1,0 +1,132 @@
+"""`guidance-bot`: the command line (see the README and DESIGN for the public interface)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.messages import Message
+from bot.settings import Settings, SettingsError, default_knowledge_path
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        for problem in error.problems:
+            print(f"configuration: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _core(settings: Settings):
+    from bot.runtime import build_core
+
+    try:
+        return build_core(settings=settings)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import app
+
+    return app.main()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    core = _core(_settings())
+    runner = asyncio.Runner()
+
+    def emit(question: str) -> None:
+        reply = runner.run(core.handle(Message(platform="cli", user_id="cli", text=question)))
+        if args.json:
+            sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(reply.text + "\n")
+        sys.stdout.flush()
+
+    if not args.question:
+        print("ask: give a question, or - to read one a line from standard input",
+              file=sys.stderr)
+        return 2
+    with runner:
+        if args.question == ["-"]:
+            for line in sys.stdin:
+                emit(line.rstrip("\n"))
+        else:
+            emit(" ".join(args.question))
+    return 0
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    core = _core(_settings())
+    knowledge = core.knowledge
+    if args.json:
+        print(json.dumps(knowledge.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"version {knowledge.version}: {len(knowledge.entries)} entries")
+        for entry in knowledge.entries:
+            print(f"  {entry.principle}  {entry.id}: {entry.title}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.path) if args.path else default_knowledge_path()
+    try:
+        knowledge = load_knowledge(path=path)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem)
+        return 1
+    print(f"{path}: valid, {len(knowledge.entries)} entries, version {knowledge.version}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    core = _core(_settings())
+    print("Guidance Bot. Ask a question, 'help' for commands, Ctrl-D to leave.")
+    while True:
+        try:
+            question = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        reply = asyncio.run(core.handle(Message(platform="cli", user_id="console", text=question)))
+        print(f"bot> {reply.text}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="guidance-bot", description=(
+        "Answers questions about the civil service social media guidance."))
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the web application (Slack, Teams, web chat)").set_defaults(
+        run=cmd_serve)
+    ask = sub.add_parser("ask", help="answer one question, or one a line with -")
+    ask.add_argument("--json", action="store_true", help="print the reply as JSON")
+    ask.add_argument("question", nargs="*", help="the question, or - for standard input")
+    ask.set_defaults(run=cmd_ask)
+    kb = sub.add_parser("kb", help="show the loaded knowledge base")
+    kb.add_argument("--json", action="store_true")
+    kb.set_defaults(run=cmd_kb)
+    check = sub.add_parser("check", help="validate a knowledge base")
+    check.add_argument("path", nargs="?", help="a directory or YAML file (default: knowledge/)")
+    check.set_defaults(run=cmd_check)
+    sub.add_parser("console", help="chat with the bot in this terminal").set_defaults(
+        run=cmd_console)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+"""The conversation: what the bot says to anything anyone types, on any platform.
+
+`Core.handle` is the only entry point for text. It reads the current knowledge snapshot once, so
+an answer comes wholly from one knowledge-base version even while a reload swaps in the next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.access import Admins
+from bot.daily import principle_of_the_day
+from bot.knowledge import Entry, KnowledgeBase
+from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
+from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
+from bot.store import Feedback, MemoryStore, Store
+from bot.text import normalise
+
+Clock = Callable[[], datetime]
+AdminHandler = Callable[[Message, str], Awaitable[Reply]]
+
+WHERE_TO_ASK = ("For anything else, ask your line manager or your department's communications "
+                "or propriety team.")
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+_PRINCIPLE_N = re.compile(
+    r"^(?:(?:tell me about|what is|whats|show me|show|explain)\s+)?(?:the\s+)?principle\s+"
+    r"(?:number\s+|no\s+)?(\d+|one|two|three|four|five|six|first|second|third|fourth|fifth|sixth)$"
+)
+_GREETINGS = frozenset({"hi", "hello", "hey", "hiya", "good morning", "good afternoon",
+                        "good evening", "morning", "hi there", "hello there", "thanks",
+                        "thank you", "cheers", "ta", "yo"})
+_HELP = frozenset({"help", "help me", "what can you do", "how does this work", "commands",
+                   "usage", "start", "menu"})
+_PRINCIPLES = frozenset({"principles", "list principles", "the principles", "list",
+                         "all principles", "six principles", "the six principles",
+                         "what are the principles", "what are the six principles",
+                         "show principles", "show me the principles"})
+_TODAY = frozenset({"today", "principle of the day", "todays principle", "daily",
+                    "what is todays principle", "whats todays principle", "today principle",
+                    "principle today"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshot:
+    """One knowledge-base version and the index built from it: swapped in and out whole."""
+
+    knowledge: KnowledgeBase
+    matcher: Matcher
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdminCommand:
+    name: str
+    summary: str
+    run: AdminHandler
+
+
+class Core:
+    def __init__(
+        self,
+        *,
+        knowledge: KnowledgeBase,
+        admins: Admins | None = None,
+        store: Store | None = None,
+        clock: Clock | None = None,
+        timezone: str = "Europe/London",
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        self.admins = admins or Admins()
+        self.store = store or MemoryStore()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.timezone = ZoneInfo(timezone)
+        self.thresholds = thresholds or Thresholds()
+        self._admin_commands: dict[str, AdminCommand] = {}
+        self.snapshot = self.build_snapshot(knowledge=knowledge)
+
+    # Knowledge
+
+    def build_snapshot(self, *, knowledge: KnowledgeBase) -> Snapshot:
+        return Snapshot(knowledge=knowledge,
+                        matcher=Matcher(knowledge=knowledge, thresholds=self.thresholds))
+
+    def swap(self, *, snapshot: Snapshot) -> Snapshot:
+        """Serve `snapshot` from now on; return the one it replaces."""
+        previous, self.snapshot = self.snapshot, snapshot
+        return previous
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self.snapshot.knowledge
+
+    # Admin commands, registered by the features that own them
+
+    def register_admin(self, *, name: str, summary: str, run: AdminHandler) -> None:
+        self._admin_commands[name] = AdminCommand(name=name, summary=summary, run=run)
+
+    @property
+    def admin_commands(self) -> tuple[AdminCommand, ...]:
+        return tuple(self._admin_commands.values())
+
+    # Conversation
+
+    async def handle(self, message: Message) -> Reply:
+        snapshot = self.snapshot
+        text = message.text.strip()
+        folded = normalise(text)
+        if not folded:
+            return self.help(snapshot=snapshot)
+        command, _, rest = folded.partition(" ")
+        if command in self._admin_commands:
+            return await self._run_admin(self._admin_commands[command], message, text)
+        if folded in _HELP:
+            return self.help(snapshot=snapshot)
+        if folded in _GREETINGS:
+            return self.welcome(snapshot=snapshot)
+        if folded in _PRINCIPLES:
+            return self.principles(snapshot=snapshot)
+        if folded in _TODAY:
+            return self.today(snapshot=snapshot)
+        principle = _PRINCIPLE_N.match(folded)
+        if principle:
+            return self.principle(number=principle.group(1), snapshot=snapshot)
+        return self.answer(question=text, snapshot=snapshot)
+
+    async def _run_admin(self, command: AdminCommand, message: Message, text: str) -> Reply:
+        if not self.admins.allows(message):
+            return Reply(kind=ReplyKind.REFUSAL, title="Admins only", text=(
+                f"Sorry, only an admin can use '{command.name}'. Ask your Guidance Bot admin "
+                "if you need it."))
+        arguments = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
+        return await command.run(message, arguments)
+
+    def answer(self, *, question: str, snapshot: Snapshot | None = None) -> Reply:
+        snapshot = snapshot or self.snapshot
+        question = question[:MAX_QUESTION_CHARS]
+        match = snapshot.matcher.match(text=question)
+        if match.outcome == "answer" and match.best is not None:
+            return self._entry_reply(match.best.entry, snapshot=snapshot,
+                                     score=match.best.score, question=question)
+        if match.outcome == "suggest":
+            seen: set[str] = set()
+            suggestions = []
+            for scored in match.candidates:
+                if scored.entry.id not in seen and scored.score >= self.thresholds.suggest:
+                    seen.add(scored.entry.id)
+                    suggestions.append(Suggestion(entry=scored.entry.id,
+                                                  principle=scored.entry.principle,
+                                                  title=scored.entry.title, score=scored.score))
+            suggestions = suggestions[:3]
+            lines = [f"{i}. {s.title} (principle {s.principle})"
+                     for i, s in enumerate(suggestions, 1)]
+            return Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…",
+                         body="I'm not sure I understood. Did you mean one of these?",
+                         text="I'm not sure I understood. Did you mean one of these?\n"
+                              + "\n".join(lines),
+                         score=match.best.score if match.best else 0.0,
+                         suggestions=tuple(suggestions), question=question)
+        return self.not_covered(snapshot=snapshot, question=question,
+                                score=match.best.score if match.best else 0.0)
+
+    def answer_entry(self, *, entry_id: str) -> Reply:
+        """The answer of one entry: what a clicked "did you mean" suggestion shows."""
+        snapshot = self.snapshot
+        entry = snapshot.knowledge.entry(entry_id)
+        if entry is None:
+            return Reply(kind=ReplyKind.NOTICE, title="Not found", text=(
+                "That answer is no longer in the knowledge base. Please ask your question again."))
+        return self._entry_reply(entry, snapshot=snapshot, score=100.0)
+
+    def _entry_reply(self, entry: Entry, *, snapshot: Snapshot, score: float,
+                     question: str | None = None) -> Reply:
+        principle = snapshot.knowledge.principle(entry.principle)
+        heading = f"Principle {entry.principle}: {principle.title}"
+        return Reply(
+            kind=ReplyKind.ANSWER, title=entry.title, body=entry.answer,
+            principle=entry.principle, entry=entry.id, score=score, source=entry.source,
+            feedback=True, question=question,
+            text=f"{entry.title} ({heading})\n\n{entry.answer}\n\nSource: {entry.source}",
+        )
+
+    def not_covered(self, *, snapshot: Snapshot, question: str | None = None,
+                    score: float = 0.0) -> Reply:
+        body = ("Sorry, I don't know the answer to that. I can only help with the civil service "
+                "guidance on using social media, which has six principles:")
+        points = self._principle_points(snapshot)
+        listing = "\n".join(f"{p.principle}. {p.title}" for p in points)
+        return Reply(kind=ReplyKind.NOT_FOUND, title="I don't know that one", body=body,
+                     text=f"{body}\n{listing}\n\n{WHERE_TO_ASK}", points=points,
+                     tip=WHERE_TO_ASK, score=score, question=question)
+
+    def help(self, *, snapshot: Snapshot | None = None) -> Reply:
+        snapshot = snapshot or self.snapshot
+        body = ("Ask me anything about using social media as a civil servant, at work or in your "
+                "own time, for example \"Can I post about politics on my own account?\"")
+        points = (
+            Point(title="principles", text="the six principles of the guidance"),
+            Point(title="principle 3", text="one principle explained"),
+            Point(title="today", text="the principle of the day"),
+            Point(title="help", text="this message"),
+        )
+        listing = "\n".join(f"• {p.title}: {p.text}" for p in points)
+        return Reply(kind=ReplyKind.NOTICE, title="How to use Guidance Bot", body=body,
+                     points=points, text=f"{body}\n\nYou can also say:\n{listing}")
+
+    def welcome(self, *, snapshot: Snapshot | None = None) -> Reply:
+        snapshot = snapshot or self.snapshot
+        body = ("Hello! I answer questions about the Cabinet Office's guidance on social media "
+                "for civil servants. Ask me a question, or say 'help'. The six principles are:")
+        points = self._principle_points(snapshot)
+        listing = "\n".join(f"{p.principle}. {p.title}" for p in points)
+        return Reply(kind=ReplyKind.NOTICE, title="Welcome to Guidance Bot", body=body,
+                     points=points, text=f"{body}\n{listing}")
+
+    def principles(self, *, snapshot: Snapshot | None = None) -> Reply:
+        snapshot = snapshot or self.snapshot
+        points = self._principle_points(snapshot)
+        listing = "\n".join(f"{p.principle}. {p.title}" for p in points)
+        body = "The guidance has six principles. Say 'principle 1' to 'principle 6' for more."
+        return Reply(kind=ReplyKind.NOTICE, title="The six principles", body=body, points=points,
+                     text=f"The six principles:\n{listing}\n\n{body}")
+
+    def principle(self, *, number: str | int, snapshot: Snapshot | None = None) -> Reply:
+        snapshot = snapshot or self.snapshot
+        value = _NUMBER_WORDS.get(str(number)) or (int(number) if str(number).isdigit() else 0)
+        if not 1 <= value <= 6:
+            return Reply(kind=ReplyKind.NOTICE, title="There are six principles", text=(
+                f"There is no principle {number}: the guidance has six, numbered 1 to 6. "
+                "Say 'principles' to see them."))
+        return self._entry_reply(snapshot.knowledge.principle(value), snapshot=snapshot,
+                                 score=100.0)
+
+    def today(self, *, snapshot: Snapshot | None = None) -> Reply:
+        snapshot = snapshot or self.snapshot
+        local = self.clock().astimezone(self.timezone).date()
+        return self.daily(day=local, snapshot=snapshot)
+
+    def daily(self, *, day, snapshot: Snapshot | None = None) -> Reply:
+        """The reminder of `day`: what `today` says and what subscribed channels are sent."""
+        snapshot = snapshot or self.snapshot
+        daily = principle_of_the_day(knowledge=snapshot.knowledge, day=day)
+        entry = daily.principle
+        when = "today" if daily.day == day else f"on {daily.day:%A}"
+        title = f"Principle of the day: {entry.principle}. {entry.title}"
+        tip = f"Tip: {daily.tip}" if daily.tip else ""
+        text = "\n\n".join(part for part in (
+            f"{title}" + ("" if daily.day == day else f" ({when})"), entry.reminder or "", tip,
+            "Got a question about it? Just ask me.") if part)
+        return Reply(kind=ReplyKind.NOTICE, title=title, body=entry.reminder, tip=daily.tip,
+                     principle=entry.principle, entry=entry.id, source=entry.source, text=text)
+
+    def _principle_points(self, snapshot: Snapshot) -> tuple[Point, ...]:
+        return tuple(Point(title=p.title, text=p.reminder or "", principle=p.principle)
+                     for p in snapshot.knowledge.principles)
+
+    async def feedback(self, *, platform: str, entry: str | None, helpful: bool,
+                       question: str | None = None) -> Reply:
+        await self.store.record_feedback(feedback=Feedback(
+            platform=platform, entry=entry, helpful=helpful, question=question,
+            at=self.clock()))
+        return Reply(kind=ReplyKind.NOTICE, title="Thanks for your feedback", text=(
+            "Thanks for your feedback." if helpful else
+            "Thanks for telling me. I'll use it to improve my answers. "
+            + WHERE_TO_ASK))

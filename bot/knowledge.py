@@ -1,0 +1,379 @@
+"""Loading and validating the knowledge base.
+
+A knowledge base is only ever handed out whole and valid: every problem in every file is
+collected and reported at once as `file:line: message`, so an author fixes them in one pass and a
+running bot can refuse a broken reload while it keeps serving the old one. YAML is composed with
+the safe loader into nodes (which keep line numbers) and checked before any value is built, so
+tags, aliases (and with them anchor bombs) and wrong types never reach the bot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.text import normalise
+
+MAX_FILE_BYTES = 1024 * 1024
+PRINCIPLES = range(1, 7)
+MIN_PRINCIPLE_QUESTIONS = 15
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entry:
+    id: str
+    kind: str  # "principle" or "topic"
+    principle: int
+    title: str
+    answer: str
+    source: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+    reminder: str | None = None
+    tips: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    version: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)  # type: ignore[attr-defined]
+
+    def principle(self, number: int) -> Entry:
+        return next(e for e in self.entries if e.kind == "principle" and e.principle == number)
+
+    @property
+    def principles(self) -> tuple[Entry, ...]:
+        return tuple(self.principle(n) for n in PRINCIPLES)
+
+    def to_json(self) -> dict:
+        return {
+            "version": self.version,
+            "entries": [
+                {"id": e.id, "kind": e.kind, "principle": e.principle, "title": e.title,
+                 "answer": e.answer, "source": e.source, "questions": list(e.questions),
+                 "keywords": list(e.keywords)}
+                for e in self.entries
+            ],
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+@dataclass(frozen=True)
+class _Field:
+    types: tuple[str, ...]  # "str", "int", "strlist"
+    required: bool
+    max_len: int = 0
+
+
+_FIELDS = {
+    "id": _Field(("str",), True, 60),
+    "kind": _Field(("str",), False),
+    "principle": _Field(("int",), True),
+    "title": _Field(("str",), True, 120),
+    "answer": _Field(("str",), True, 2500),
+    "source": _Field(("str",), True, 300),
+    "questions": _Field(("strlist",), True, 300),
+    "keywords": _Field(("strlist",), False, 60),
+    "reminder": _Field(("str",), False, 600),
+    "tips": _Field(("strlist",), False, 300),
+}
+
+
+def knowledge_files(path: Path) -> list[Path]:
+    """The YAML files a knowledge-base path stands for, in the order they are read."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return [path]
+
+
+def load_knowledge(*, path: str | Path) -> KnowledgeBase:
+    """Read a directory of YAML files (or one file); raise KnowledgeError listing every problem."""
+    path = Path(path)
+    if not path.exists():
+        raise KnowledgeError([Problem(file=str(path), line=0, message="no such file or directory")])
+    files = knowledge_files(path)
+    if not files:
+        raise KnowledgeError([Problem(file=str(path), line=0, message="no .yaml files found")])
+    sources: list[tuple[str, bytes]] = []
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            with file.open("rb") as handle:
+                sources.append((str(file), handle.read(MAX_FILE_BYTES + 1)))
+        except OSError as error:
+            problems.append(Problem(file=str(file), line=0, message=f"cannot read: {error.strerror}"))
+    if problems:
+        raise KnowledgeError(problems)
+    return parse_knowledge(sources=sources)
+
+
+def parse_knowledge(*, sources: Iterable[tuple[str, bytes]]) -> KnowledgeBase:
+    """Build a knowledge base from (name, bytes) pairs: files on disk or a document fetched by URL."""
+    sources = list(sources)
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    for name, data in sources:
+        entries.extend(_parse_file(name, data, problems))
+    problems.extend(_check_whole(entries, sources[0][0] if sources else "knowledge"))
+    if problems:
+        raise KnowledgeError(problems)
+    digest = hashlib.sha256()
+    for name, data in sources:
+        digest.update(Path(name).name.encode() + b"\0" + data + b"\0")
+    return KnowledgeBase(entries=tuple(entries), version=digest.hexdigest()[:12])
+
+
+def _parse_file(name: str, data: bytes, problems: list[Problem]) -> list[Entry]:
+    def problem(line: int, message: str) -> None:
+        problems.append(Problem(file=name, line=line, message=message))
+
+    if len(data) > MAX_FILE_BYTES:
+        problem(0, f"file is larger than the limit of {MAX_FILE_BYTES} bytes")
+        return []
+    if not data.strip():
+        problem(1, "file is empty")
+        return []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problem(data.count(b"\n", 0, error.start) + 1, "file is not valid UTF-8")
+        return []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        problem(line, f"invalid YAML: {error.problem or error.context}")
+        return []
+    except yaml.YAMLError as error:
+        problem(1, f"invalid YAML: {error}")
+        return []
+    if root is None:
+        problem(1, "file is empty")
+        return []
+    bad = _disallowed_nodes(root)
+    if bad:
+        for line, message in bad:
+            problem(line, message)
+        return []
+    if root.tag != _MAP:
+        problem(_line(root), "the file must be a mapping with one key, 'entries'")
+        return []
+    entries_node = None
+    for key, value in root.value:
+        if key.value == "entries":
+            entries_node = value
+        else:
+            problem(_line(key), f"unknown top-level key '{key.value}' (expected only 'entries')")
+    if entries_node is None:
+        problem(_line(root), "missing top-level key 'entries'")
+        return []
+    if entries_node.tag != _SEQ:
+        problem(_line(entries_node), "'entries' must be a list of entries")
+        return []
+    entries = []
+    for node in entries_node.value:
+        entry = _parse_entry(name, node, problem)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _disallowed_nodes(root: yaml.Node) -> list[tuple[int, str]]:
+    """Tags other than plain YAML's, and any node reached twice (an alias), with their lines."""
+    allowed = {_STR, _INT, _SEQ, _MAP, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+               "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+    seen: set[int] = set()
+    found: list[tuple[int, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            found.append((_line(node), "anchors and aliases are not allowed"))
+            continue
+        seen.add(id(node))
+        if node.tag not in allowed:
+            found.append((_line(node), f"the tag '{node.tag}' is not allowed"))
+            continue
+        if node.tag == _SEQ:
+            stack.extend(reversed(node.value))
+        elif node.tag == _MAP:
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+    return sorted(set(found))
+
+
+def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
+    if node.tag != _MAP:
+        problem(_line(node), "each entry must be a mapping of fields")
+        return None
+    values: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    ok = True
+    for key, value in node.value:
+        field_name = key.value if key.tag == _STR else str(key.value)
+        spec = _FIELDS.get(field_name)
+        if spec is None:
+            problem(_line(key), f"unknown field '{field_name}'")
+            ok = False
+            continue
+        if field_name in values:
+            problem(_line(key), f"field '{field_name}' is given twice")
+            ok = False
+            continue
+        converted = _convert(field_name, spec, value, problem)
+        if converted is None:
+            ok = False
+            continue
+        values[field_name] = converted
+        lines[field_name] = _line(value)
+    for field_name, spec in _FIELDS.items():
+        if spec.required and field_name not in values and not (
+            field_name in lines or _has_key(node, field_name)
+        ):
+            problem(_line(node), f"missing required field '{field_name}'")
+            ok = False
+    if not ok:
+        return None
+    entry_id = values["id"]
+    if not _ID.match(entry_id):
+        problem(lines["id"], f"id '{entry_id}' must be lowercase letters, digits and dashes")
+        ok = False
+    kind = values.get("kind", "topic")
+    if kind not in ("principle", "topic"):
+        problem(lines["kind"], f"kind must be 'principle' or 'topic', not '{kind}'")
+        ok = False
+    if values["principle"] not in PRINCIPLES:
+        problem(lines["principle"], f"principle must be 1 to 6, not {values['principle']}")
+        ok = False
+    if kind == "principle":
+        if "reminder" not in values:
+            problem(_line(node), "a principle entry needs a 'reminder'")
+            ok = False
+        if len(values["questions"]) < MIN_PRINCIPLE_QUESTIONS:
+            problem(lines["questions"], f"a principle entry needs at least "
+                    f"{MIN_PRINCIPLE_QUESTIONS} questions, this has {len(values['questions'])}")
+            ok = False
+    elif "reminder" in values:
+        problem(lines["reminder"], "'reminder' is only for principle entries")
+        ok = False
+    if not ok:
+        return None
+    return Entry(
+        id=entry_id, kind=kind, principle=values["principle"], title=values["title"].strip(),
+        answer=values["answer"].strip(), source=values["source"].strip(),
+        questions=tuple(values["questions"]), keywords=tuple(values.get("keywords", ())),
+        reminder=(values.get("reminder") or "").strip() or None,
+        tips=tuple(values.get("tips", ())), file=name, line=_line(node),
+    )
+
+
+def _convert(field_name: str, spec: _Field, node: yaml.Node, problem):
+    kind = spec.types[0]
+    if kind == "int":
+        if node.tag != _INT:
+            problem(_line(node), f"'{field_name}' must be a whole number")
+            return None
+        return int(node.value)
+    if kind == "str":
+        if node.tag != _STR or not node.value.strip():
+            problem(_line(node), f"'{field_name}' must be non-empty text")
+            return None
+        if spec.max_len and len(node.value) > spec.max_len:
+            problem(_line(node), f"'{field_name}' is longer than {spec.max_len} characters")
+            return None
+        return node.value
+    if node.tag != _SEQ:
+        problem(_line(node), f"'{field_name}' must be a list of text")
+        return None
+    items = []
+    for item in node.value:
+        if item.tag != _STR or not item.value.strip():
+            problem(_line(item), f"every item of '{field_name}' must be non-empty text")
+            return None
+        if len(item.value) > spec.max_len:
+            problem(_line(item), f"an item of '{field_name}' is longer than "
+                    f"{spec.max_len} characters")
+            return None
+        items.append(item.value.strip())
+    if spec.required and not items:
+        problem(_line(node), f"'{field_name}' must not be empty")
+        return None
+    return items
+
+
+def _check_whole(entries: list[Entry], first_file: str) -> list[Problem]:
+    """Rules across entries and files: unique ids and questions, one entry per principle."""
+    problems: list[Problem] = []
+    ids: dict[str, Entry] = {}
+    questions: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.id in ids:
+            first = ids[entry.id]
+            problems.append(Problem(file=entry.file, line=entry.line, message=(
+                f"duplicate id '{entry.id}' (first at {first.file}:{first.line})")))
+        else:
+            ids[entry.id] = entry
+        for question in entry.questions:
+            key = normalise(question)
+            other = questions.get(key)
+            if other is not None and other.id != entry.id:
+                problems.append(Problem(file=entry.file, line=entry.line, message=(
+                    f"question '{question}' of '{entry.id}' is also under '{other.id}' "
+                    f"({other.file}:{other.line})")))
+            questions.setdefault(key, entry)
+    principle_entries = [e for e in entries if e.kind == "principle"]
+    for number in PRINCIPLES:
+        found = [e for e in principle_entries if e.principle == number]
+        if len(found) > 1:
+            for extra in found[1:]:
+                problems.append(Problem(file=extra.file, line=extra.line, message=(
+                    f"principle {number} already has a principle entry, '{found[0].id}'")))
+    if entries or not problems:
+        missing = [n for n in PRINCIPLES if not any(e.principle == n for e in principle_entries)]
+        if missing:
+            problems.append(Problem(file=first_file, line=1, message=(
+                "no principle entry for principle " + ", ".join(map(str, missing)))))
+    return problems
+
+
+def _has_key(node: yaml.MappingNode, name: str) -> bool:
+    return any(key.value == name for key, _ in node.value)
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1

@@ -1,0 +1,155 @@
+"""Finding the knowledge-base entry a question is about.
+
+Two signals, both from rapidfuzz and a small word index built once per knowledge-base version:
+- coverage: how much of the question's meaningful wording (weighted by rarity) the entry's own
+  words account for, typos forgiven by fuzzy word lookup. Questions about annual leave or taxis
+  have words the guidance never uses, so their coverage stays low and the bot says it does not
+  know instead of guessing.
+- likeness: how close the question is, as a whole, to the entry's closest variant.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Entry, KnowledgeBase
+from bot.text import normalise
+
+MAX_QUESTION_CHARS = 2000
+
+STOPWORDS = frozenset("""
+a about above after again all also am an and any anything are as at be because been before being
+below between both but by can cant could couldnt did didnt do does doesnt doing dont down during
+each either else ever every few for from further get gets getting go going got had has have
+having he her here hers herself him himself his how however i id if im in into is isnt it its
+itself ive just let lets like ll may me might mine more most much must my myself need needs no
+nor not now of off ok okay on once one only or other ought our ours ourselves out over own per
+please re really s same shall she should shouldnt so some something still such t than thank
+thanks that thats the their theirs them themselves then there these they thing things this
+those though through thus to too u under until up upon us ve very via want wants was wasnt way
+we were what whats when where whether which while who whom whose why will with within without
+wont would wouldnt yes yet you your youre yours yourself yourselves hi hello hey best good
+im allowed ok okay sure yeah kind sort bit lot lots
+""".split())
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A deliberately small suffix stripper: applied to both sides, its mistakes cancel out."""
+    if len(word) <= 4 or word.isdigit():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    return [stem(w) for w in normalise(text).split() if w not in STOPWORDS]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Thresholds:
+    answer: float = 62.0
+    suggest: float = 42.0
+    min_coverage: float = 0.45
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scored:
+    entry: Entry
+    score: float  # 0 to 100
+    coverage: float  # 0 to 1
+    likeness: float  # 0 to 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class Match:
+    """The matcher's verdict; the core turns it into words."""
+
+    outcome: str  # "answer", "suggest" or "none"
+    best: Scored | None
+    candidates: tuple[Scored, ...]
+
+
+class Matcher:
+    """An index of one knowledge-base version: build it once, then ask it anything."""
+
+    def __init__(self, *, knowledge: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+        self.knowledge = knowledge
+        self.thresholds = thresholds or Thresholds()
+        self._entries = knowledge.entries
+        self._variant_texts: list[str] = []
+        self._variant_owner: list[int] = []
+        docs: list[set[str]] = []
+        for index, entry in enumerate(self._entries):
+            words: set[str] = set()
+            for text in (*entry.questions, entry.title, *entry.keywords):
+                stems = content_words(text)
+                words.update(stems)
+                if text in entry.keywords:
+                    continue
+                self._variant_texts.append(" ".join(stems))
+                self._variant_owner.append(index)
+            for keyword in entry.keywords:
+                self._variant_texts.append(" ".join(content_words(keyword)))
+                self._variant_owner.append(index)
+            docs.append(words)
+        self._docs = docs
+        frequency = Counter(word for words in docs for word in words)
+        count = len(docs)
+        self._idf = {w: math.log(1 + count / f) for w, f in frequency.items()}
+        self._unknown_weight = math.log(1 + count)
+        self._vocabulary = list(frequency)
+
+    def _resolve(self, word: str) -> str | None:
+        """The index word meant by `word`, forgiving a typo; None when the guidance never uses it."""
+        if word in self._idf:
+            return word
+        if len(word) < 4:
+            return None
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=84,
+                                   processor=None)
+        return found[0] if found else None
+
+    def match(self, *, text: str) -> Match:
+        words = content_words(text[:MAX_QUESTION_CHARS])
+        if not words:
+            return Match(outcome="none", best=None, candidates=())
+        resolved = [(w, self._resolve(w)) for w in dict.fromkeys(words)]
+        weights = {w: self._idf.get(r, self._unknown_weight) if r else self._unknown_weight
+                   for w, r in resolved}
+        total = sum(weights.values())
+        query = " ".join(r or w for w, r in resolved)
+        best_likeness = [0.0] * len(self._entries)
+        for _, value, position in process.extract(
+            query, self._variant_texts, scorer=fuzz.token_sort_ratio, processor=None,
+            limit=None, score_cutoff=30,
+        ):
+            owner = self._variant_owner[position]
+            if value > best_likeness[owner]:
+                best_likeness[owner] = float(value)
+        scored = []
+        for index, entry in enumerate(self._entries):
+            doc = self._docs[index]
+            covered = sum(weights[w] for w, r in resolved if r and r in doc)
+            coverage = covered / total
+            score = 100 * (0.6 * coverage + 0.4 * best_likeness[index] / 100)
+            scored.append(Scored(entry=entry, score=score, coverage=coverage,
+                                 likeness=best_likeness[index]))
+        scored.sort(key=lambda s: (-s.score, s.entry.kind != "principle"))
+        top = scored[0]
+        limits = self.thresholds
+        if top.score >= limits.answer and top.coverage >= limits.min_coverage:
+            outcome = "answer"
+        elif top.score >= limits.suggest:
+            outcome = "suggest"
+        else:
+            outcome = "none"
+        return Match(outcome=outcome, best=top, candidates=tuple(scored[:4]))

@@ -1,0 +1,15 @@
+"""Building a core from settings: shared by the web application and the command line."""
+
+from __future__ import annotations
+
+from bot.core import Clock, Core
+from bot.knowledge import load_knowledge
+from bot.settings import Settings
+from bot.store import Store
+
+
+def build_core(*, settings: Settings, store: Store | None = None, clock: Clock | None = None) -> Core:
+    """Raises KnowledgeError when the configured knowledge base is broken."""
+    knowledge = load_knowledge(path=settings.knowledge_path)
+    return Core(knowledge=knowledge, admins=settings.admins, store=store, clock=clock,
+                timezone=settings.reminder_timezone)

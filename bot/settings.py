@@ -1,0 +1,129 @@
+"""Configuration from the environment, checked once at start with every problem named together."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.access import Admins, parse_ids
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+class SettingsError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(problems))
+
+
+def default_knowledge_path() -> Path:
+    here = Path("knowledge")
+    return here if here.is_dir() else PROJECT_DIR / "knowledge"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    port: int = 3978
+    host: str = "0.0.0.0"
+    knowledge_path: Path = PROJECT_DIR / "knowledge"
+    database_url: str | None = None
+    data_dir: Path = Path("data")
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    microsoft_app_id: str = ""
+    microsoft_app_password: str = ""
+    microsoft_app_type: str = "MultiTenant"
+    microsoft_app_tenant_id: str = ""
+    reminder_timezone: str = "Europe/London"
+    admin_token: str | None = None
+    admins: Admins = Admins()
+    environment: str = "development"
+
+    @property
+    def slack_http_enabled(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        problems: list[str] = []
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        port = 3978
+        if text("PORT"):
+            try:
+                port = int(env["PORT"])
+                if not 0 <= port <= 65535:
+                    raise ValueError
+            except ValueError:
+                problems.append(f"PORT: must be a port number (0-65535), not {env['PORT']!r}")
+        timezone = text("REMINDER_TIMEZONE") or "Europe/London"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"REMINDER_TIMEZONE: unknown time zone {timezone!r}")
+        knowledge = Path(text("KNOWLEDGE_PATH") or default_knowledge_path())
+        if not knowledge.exists():
+            problems.append(f"KNOWLEDGE_PATH: {str(knowledge)!r} does not exist")
+        database_url = text("DATABASE_URL")
+        if database_url and not database_url.startswith(
+            ("sqlite://", "sqlite+aiosqlite://", "postgres://", "postgresql://",
+             "postgresql+asyncpg://")
+        ):
+            problems.append("DATABASE_URL: must start with sqlite://, postgres:// or postgresql://")
+        if bool(text("SLACK_BOT_TOKEN")) != bool(text("SLACK_SIGNING_SECRET")) and not text(
+            "SLACK_APP_TOKEN"
+        ):
+            problems.append("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET: set both, or neither")
+        if text("SLACK_APP_TOKEN") and not text("SLACK_BOT_TOKEN"):
+            problems.append("SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN")
+        environment = (text("GUIDANCE_BOT_ENV") or "development").lower()
+        if environment not in ("development", "production"):
+            problems.append("GUIDANCE_BOT_ENV: must be development or production")
+        app_type = text("MicrosoftAppType") or "MultiTenant"
+        if app_type not in ("MultiTenant", "SingleTenant", "UserAssignedMSI"):
+            problems.append("MicrosoftAppType: must be MultiTenant, SingleTenant or UserAssignedMSI")
+        if app_type == "SingleTenant" and not text("MicrosoftAppTenantId"):
+            problems.append("MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant")
+        if text("MicrosoftAppId") and not text("MicrosoftAppPassword") and (
+            app_type != "UserAssignedMSI"
+        ):
+            problems.append("MicrosoftAppPassword: required when MicrosoftAppId is set")
+        if environment == "production" and not text("MicrosoftAppId") and text(
+            "TEAMS_ENABLED") != "false":
+            problems.append("MicrosoftAppId: production refuses an unauthenticated Bot Framework "
+                            "endpoint; set it, or TEAMS_ENABLED=false")
+        if problems:
+            raise SettingsError(problems)
+        return cls(
+            port=port,
+            host=text("HOST") or "0.0.0.0",
+            knowledge_path=knowledge,
+            database_url=database_url,
+            data_dir=Path(text("DATA_DIR") or "data"),
+            slack_bot_token=text("SLACK_BOT_TOKEN"),
+            slack_signing_secret=text("SLACK_SIGNING_SECRET"),
+            slack_app_token=text("SLACK_APP_TOKEN"),
+            slack_api_url=text("SLACK_API_URL"),
+            microsoft_app_id=text("MicrosoftAppId") or "",
+            microsoft_app_password=text("MicrosoftAppPassword") or "",
+            microsoft_app_type=app_type,
+            microsoft_app_tenant_id=text("MicrosoftAppTenantId") or "",
+            reminder_timezone=timezone,
+            admin_token=text("ADMIN_TOKEN"),
+            admins=Admins.from_lists(slack=parse_ids(text("SLACK_ADMIN_IDS")),
+                                     teams=parse_ids(text("TEAMS_ADMIN_IDS"))),
+            environment=environment,
+        )
