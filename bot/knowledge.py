@@ -148,7 +148,8 @@ def parse_knowledge(*, sources: Iterable[tuple[str, bytes]]) -> KnowledgeBase:
     entries: list[Entry] = []
     for name, data in sources:
         entries.extend(_parse_file(name, data, problems))
-    problems.extend(_check_whole(entries, sources[0][0] if sources else "knowledge"))
+    if entries or not problems:
+        problems.extend(_check_whole(entries, sources[0][0] if sources else "knowledge"))
     if problems:
         raise KnowledgeError(problems)
     digest = hashlib.sha256()
@@ -177,7 +178,10 @@ def _parse_file(name: str, data: bytes, problems: list[Problem]) -> list[Entry]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        problem(line, f"invalid YAML: {error.problem or error.context}")
+        where = ""
+        if error.context and error.context_mark and error.context_mark.line + 1 != line:
+            where = f" ({error.context} at line {error.context_mark.line + 1})"
+        problem(line, f"invalid YAML: {error.problem or error.context}{where}")
         return []
     except yaml.YAMLError as error:
         problem(1, f"invalid YAML: {error}")
@@ -363,11 +367,10 @@ def _check_whole(entries: list[Entry], first_file: str) -> list[Problem]:
             for extra in found[1:]:
                 problems.append(Problem(file=extra.file, line=extra.line, message=(
                     f"principle {number} already has a principle entry, '{found[0].id}'")))
-    if entries or not problems:
-        missing = [n for n in PRINCIPLES if not any(e.principle == n for e in principle_entries)]
-        if missing:
-            problems.append(Problem(file=first_file, line=1, message=(
-                "no principle entry for principle " + ", ".join(map(str, missing)))))
+    missing = [n for n in PRINCIPLES if not any(e.principle == n for e in principle_entries)]
+    if missing:
+        problems.append(Problem(file=first_file, line=1, message=(
+            "no principle entry for principle " + ", ".join(map(str, missing)))))
     return problems
 
 
