@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-
 from datetime import UTC, date, datetime, timedelta
 
 from bot.access import Admins

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import yaml
-
 import pytest
+import yaml
 
 from bot.knowledge import MAX_FILE_BYTES, KnowledgeError, load_knowledge
 from tests.kbfactory import knowledge_dict, write_knowledge
