@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -33,6 +32,24 @@ def _core(settings: Settings):
         raise SystemExit(1) from None
 
 
+def reply_now(core, message: Message):
+    """Run `core.handle` to completion without an event loop when nothing in it waits.
+
+    Questions and chat commands never wait on I/O, and not importing asyncio saves a third of
+    `ask`'s start-up. Anything that does wait (an admin command on a real store) is run again,
+    from the start, under asyncio.
+    """
+    coroutine = core.handle(message)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    import asyncio
+
+    return asyncio.run(core.handle(message))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import app
 
@@ -41,10 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     core = _core(_settings())
-    runner = asyncio.Runner()
 
     def emit(question: str) -> None:
-        reply = runner.run(core.handle(Message(platform="cli", user_id="cli", text=question)))
+        reply = reply_now(core, Message(platform="cli", user_id="cli", text=question))
         if args.json:
             sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
         else:
@@ -55,12 +71,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print("ask: give a question, or - to read one a line from standard input",
               file=sys.stderr)
         return 2
-    with runner:
-        if args.question == ["-"]:
-            for line in sys.stdin:
-                emit(line.rstrip("\n"))
-        else:
-            emit(" ".join(args.question))
+    if args.question == ["-"]:
+        for line in sys.stdin:
+            emit(line.rstrip("\n"))
+    else:
+        emit(" ".join(args.question))
     return 0
 
 
@@ -98,7 +113,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        reply = asyncio.run(core.handle(Message(platform="cli", user_id="console", text=question)))
+        reply = reply_now(core, Message(platform="cli", user_id="console", text=question))
         print(f"bot> {reply.text}\n")
 
 
@@ -125,7 +140,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # `guidance-bot kb | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

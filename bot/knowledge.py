@@ -23,6 +23,8 @@ MAX_FILE_BYTES = 1024 * 1024
 PRINCIPLES = range(1, 7)
 MIN_PRINCIPLE_QUESTIONS = 15
 
+# libyaml's parser when the wheel has it: the same safe composition, several times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -174,7 +176,7 @@ def _parse_file(name: str, data: bytes, problems: list[Problem]) -> list[Entry]:
         problem(data.count(b"\n", 0, error.start) + 1, "file is not valid UTF-8")
         return []
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

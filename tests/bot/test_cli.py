@@ -82,3 +82,21 @@ def test_ask_does_not_import_platform_sdks_or_the_web_server(kb_env):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, **kb_env}, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_reply_now_falls_back_to_an_event_loop_when_a_command_waits(small_kb):
+    import asyncio
+
+    from bot.cli import reply_now
+    from bot.core import Core
+    from bot.messages import Message, Reply, ReplyKind
+
+    async def slow(message, arguments):
+        await asyncio.sleep(0)
+        return Reply(kind=ReplyKind.NOTICE, text=f"waited {arguments}")
+
+    core = Core(knowledge=small_kb)
+    core.register_admin(name="status", summary="", run=slow)
+    message = Message(platform="web", user_id="w", text="status now", authenticated_admin=True)
+    assert reply_now(core, message).text == "waited now"
+    assert reply_now(core, Message(platform="cli", user_id="c", text="principle 2")).principle == 2
