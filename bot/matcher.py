@@ -58,18 +58,20 @@ def content_words(text: str) -> list[str]:
 class Thresholds:
     """The dials of the matcher; the defaults are tuned on the evaluation questions (bench/quality.py).
 
-    `answer` and `suggest` apply to the 0-100 score. `min_evidence` is how much rare, on-topic
-    wording (summed inverse document frequency) a question must share with an entry before the
-    bot answers, so that one common word ("team", "post") never makes an answer by itself.
+    `answer` and `suggest` apply to the 0-100 score. `min_evidence` (`suggest_evidence`) is how
+    much rare, on-topic wording (summed inverse document frequency) a question must share with
+    an entry before the bot answers (suggests), so that one common word ("team", "post") never
+    makes an answer by itself.
     Unknown words count `unknown_weight` times the rarest word's weight against coverage: long
     questions carry context the guidance never mentions, and that alone should not sink them.
     """
 
-    answer: float = 62.0
-    suggest: float = 42.0
-    min_evidence: float = 2.0
+    answer: float = 40.0
+    suggest: float = 35.0
+    min_evidence: float = 4.0
+    suggest_evidence: float = 3.0
     unknown_weight: float = 0.5
-    coverage_weight: float = 0.6
+    coverage_weight: float = 0.8
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,7 +153,7 @@ class Matcher:
         limits = self.thresholds
         for index in heapq.nlargest(self.CANDIDATES, covered, key=covered.__getitem__):
             coverage = min(1.0, covered[index] / total)
-            found = process.extractOne(query, self._variants[index], scorer=fuzz.token_sort_ratio,
+            found = process.extractOne(query, self._variants[index], scorer=fuzz.token_set_ratio,
                                        processor=None)
             likeness = float(found[1]) if found else 0.0
             score = 100 * (limits.coverage_weight * coverage
@@ -161,9 +163,22 @@ class Matcher:
         scored.sort(key=lambda s: (-s.score, s.entry.kind != "principle"))
         top = scored[0]
         if top.score >= limits.answer and top.evidence >= limits.min_evidence:
-            outcome = "answer"
-        elif top.score >= limits.suggest:
-            outcome = "suggest"
-        else:
-            outcome = "none"
-        return Match(outcome=outcome, best=top, candidates=tuple(scored[:4]))
+            return Match(outcome="answer", best=self._best_of_leading_principle(scored),
+                         candidates=tuple(scored[:4]))
+        if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:
+            return Match(outcome="suggest", best=top, candidates=tuple(scored[:4]))
+        return Match(outcome="none", best=top, candidates=tuple(scored[:4]))
+
+    @staticmethod
+    def _best_of_leading_principle(scored: list[Scored]) -> Scored:
+        """The best entry of the principle the leading entries, together, point to.
+
+        Several entries of one principle scoring well are stronger evidence than one entry of
+        another principle scoring a little better: the principle is what matters most to the
+        person asking, and this vote gets it right more often than the single best entry.
+        """
+        votes: dict[int, float] = {}
+        for candidate in scored[:5]:
+            votes[candidate.entry.principle] = votes.get(candidate.entry.principle, 0.0) + candidate.score
+        winner = max(votes, key=votes.__getitem__)
+        return next(s for s in scored if s.entry.principle == winner)
