@@ -107,6 +107,7 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self._entries = knowledge.entries
         self._variants: list[list[str]] = []
+        self._exact: dict[str, int] = {}
         postings: dict[str, list[int]] = {}
         for index, entry in enumerate(self._entries):
             words: set[str] = set()
@@ -117,6 +118,8 @@ class Matcher:
                 if stems:
                     variants.append(" ".join(stems))
             self._variants.append(variants)
+            for question in entry.questions:
+                self._exact.setdefault(normalise(question), index)
             for word in words:
                 postings.setdefault(word, []).append(index)
         self._postings = postings
@@ -135,8 +138,14 @@ class Matcher:
                                    processor=None)
         return found[0] if found else None
 
-    def match(self, *, text: str) -> Match:
-        words = list(dict.fromkeys(content_words(text[:MAX_QUESTION_CHARS])))
+    def match(self, *, text: str, exact: bool = True) -> Match:
+        """`exact=False` skips the shortcut for a question asked exactly as an entry has it."""
+        text = text[:MAX_QUESTION_CHARS]
+        if exact and (index := self._exact.get(normalise(text))) is not None:
+            found = Scored(entry=self._entries[index], score=100.0, coverage=1.0, likeness=100.0,
+                           evidence=self._unknown_weight)
+            return Match(outcome="answer", best=found, candidates=(found,))
+        words = list(dict.fromkeys(content_words(text)))
         if not words:
             return Match(outcome="none", best=None, candidates=())
         resolved = [(w, self._resolve(w)) for w in words]
@@ -160,7 +169,7 @@ class Matcher:
                            + (1 - limits.coverage_weight) * likeness / 100)
             scored.append(Scored(entry=self._entries[index], coverage=coverage, likeness=likeness,
                                  evidence=covered[index], score=score))
-        scored.sort(key=lambda s: (-s.score, s.entry.kind != "principle"))
+        scored.sort(key=lambda s: (-s.score, s.entry.kind == "principle"))  # ties: the specific one
         top = scored[0]
         if top.score >= limits.answer and top.evidence >= limits.min_evidence:
             return Match(outcome="answer", best=self._best_of_leading_principle(scored),
