@@ -99,9 +99,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(problem)
         return 1
-    print(f"{path}: valid, {len(knowledge.entries)} entries, version {knowledge.version}",
-          file=sys.stderr)
-    return 0
+    from bot.reload import conflicts
+
+    warnings = conflicts(knowledge)
+    for conflict in warnings:
+        entry = knowledge.entry(conflict.first)
+        print(f"{entry.file}:{entry.line}: warning: question '{conflict.question}' of "
+              f"'{conflict.first}' is nearly the same as '{conflict.other_question}' of "
+              f"'{conflict.second}'")
+    print(f"{path}: valid, {len(knowledge.entries)} entries, version {knowledge.version}"
+          + (f", {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
+    return 1 if warnings and args.strict else 0
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -132,6 +140,8 @@ def parser() -> argparse.ArgumentParser:
     kb.set_defaults(run=cmd_kb)
     check = sub.add_parser("check", help="validate a knowledge base")
     check.add_argument("path", nargs="?", help="a directory or YAML file (default: knowledge/)")
+    check.add_argument("--strict", action="store_true",
+                       help="exit 1 on warnings (near-duplicate questions) too")
     check.set_defaults(run=cmd_check)
     sub.add_parser("console", help="chat with the bot in this terminal").set_defaults(
         run=cmd_console)

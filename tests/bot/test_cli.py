@@ -100,3 +100,18 @@ def test_reply_now_falls_back_to_an_event_loop_when_a_command_waits(small_kb):
     message = Message(platform="web", user_id="w", text="status now", authenticated_admin=True)
     assert reply_now(core, message).text == "waited now"
     assert reply_now(core, Message(platform="cli", user_id="c", text="principle 2")).principle == 2
+
+
+def test_check_warns_about_near_duplicate_questions_and_fails_them_when_strict(tmp_path):
+    import yaml
+
+    from tests.kbfactory import knowledge_dict
+
+    data = knowledge_dict(topics=2)
+    data["entries"][6]["questions"].append("can we reply to comments on our facebook page")
+    data["entries"][7]["questions"].append("can we reply to comment on our facebook page")
+    (tmp_path / "kb.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = run("check", str(tmp_path))
+    assert out.returncode == 0
+    assert f"{tmp_path / 'kb.yaml'}:" in out.stdout and "warning: question" in out.stdout
+    assert run("check", "--strict", str(tmp_path)).returncode == 1
