@@ -54,6 +54,9 @@ class SlackEvents:
             log.warning("slack: rejected a request with an invalid or expired signature")
             return json_error(401, "invalid signature")
         if not await self.store.first_delivery(key=f"slack:signature:{signature}"):
+            if request.headers.get("X-Slack-Retry-Num"):
+                # Slack resending a request it already signed: acknowledged, never run twice.
+                return web.Response(status=200)
             log.warning("slack: rejected a replayed request")
             return json_error(401, "replayed request")
         try:

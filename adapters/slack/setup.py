@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -21,6 +22,7 @@ from bot.store import Store
 log = logging.getLogger("guidance_bot.slack")
 
 DEFAULT_API_URL = "https://slack.com/api/"
+BOLT_APP = web.AppKey("slack_bolt", AsyncApp)
 
 
 def web_client(*, token: str | None, api_url: str | None) -> AsyncWebClient:
@@ -41,7 +43,7 @@ def setup_slack(app: web.Application, *, core: Core, settings: Settings, store: 
     client = web_client(token=settings.slack_bot_token, api_url=settings.slack_api_url)
     bolt = build_bolt_app(core=core, store=store, client=client,
                           signing_secret=settings.slack_signing_secret)
-    app["slack_bolt"] = bolt
+    app[BOLT_APP] = bolt
     if http:
         app.router.add_routes(SlackEvents(bolt=bolt, signing_secret=settings.slack_signing_secret or "",
                                           store=store).routes())

@@ -10,6 +10,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 log = logging.getLogger("guidance_bot.slack")
+SOCKET_MODE = web.AppKey("slack_socket_mode", AsyncSocketModeHandler)
 
 
 def socket_mode_context(*, bolt: AsyncApp, app_token: str):
@@ -19,7 +20,7 @@ def socket_mode_context(*, bolt: AsyncApp, app_token: str):
         handler = AsyncSocketModeHandler(bolt, app_token=app_token, logger=log)
         await handler.connect_async()
         log.info("slack: Socket Mode connected")
-        app["slack_socket_mode"] = handler
+        app[SOCKET_MODE] = handler
         try:
             yield
         finally:
