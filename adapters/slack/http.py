@@ -30,6 +30,19 @@ class _Clock:
         self.now = now
 
 
+async def read_body(request: web.Request, *, limit: int) -> bytes | None:
+    """The whole body, or None past `limit` bytes (a single read may return only part of it)."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = bytearray()
+    while len(body) <= limit:
+        chunk = await request.content.read(limit + 1 - len(body))
+        if not chunk:
+            return bytes(body)
+        body += chunk
+    return None
+
+
 class SlackEvents:
     def __init__(self, *, bolt: AsyncApp, signing_secret: str, store: Store,
                  clock: Callable[[], float] = time.time) -> None:
@@ -41,8 +54,8 @@ class SlackEvents:
         return [web.post("/slack/events", self.handle)]
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
+        body = await read_body(request, limit=MAX_BODY_BYTES)
+        if body is None:
             return json_error(413, "body too large")
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
@@ -50,6 +63,10 @@ class SlackEvents:
             return json_error(401, "missing Slack signature headers")
         if not (timestamp.isascii() and timestamp.isdigit()):
             return json_error(400, "X-Slack-Request-Timestamp must be a number")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return json_error(400, "body must be UTF-8")
         if not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
             log.warning("slack: rejected a request with an invalid or expired signature")
             return json_error(401, "invalid signature")
@@ -60,7 +77,7 @@ class SlackEvents:
             log.warning("slack: rejected a replayed request")
             return json_error(401, "replayed request")
         try:
-            bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
+            bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
                                             headers=request.headers)  # type: ignore[arg-type]
         except (ValueError, TypeError, AttributeError, KeyError, IndexError):
             return json_error(400, "body is not a Slack payload")
