@@ -24,8 +24,8 @@ from adapters.slack.render import (
     SHARE_ACTION,
     SUGGEST_ACTION,
     home_view,
-    reply_message,
 )
+from adapters.slack.render import reply_message as render_message
 from bot.core import Core
 from bot.messages import Message, Reply
 from bot.store import Store
@@ -86,6 +86,11 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             log.info("slack: event %s already delivered; skipping the retry", event_id)
             return BoltResponse(status=200, body="")
         return await next()
+
+    def reply_message(reply: Reply, *, shareable: bool = False) -> dict:
+        principle = core.knowledge.principle(reply.principle) if reply.principle in range(1, 7) else None
+        return render_message(reply, shareable=shareable,
+                              principle_title=principle.title if principle else None)
 
     async def answer(text: str, *, user: str, channel: str | None, direct: bool) -> Reply:
         return await core.handle(Message(platform="slack", user_id=user, text=text,

@@ -93,14 +93,16 @@ def feedback_value(*, entry: str | None, question: str | None) -> str:
                       ensure_ascii=False)
 
 
-def reply_blocks(reply: Reply, *, shareable: bool = False) -> list[dict]:
+def reply_blocks(reply: Reply, *, shareable: bool = False,
+                 principle_title: str | None = None) -> list[dict]:
     """The Block Kit blocks of a reply; `shareable` adds "Share in channel" to private answers."""
     blocks: list[dict] = []
     if reply.title:
         blocks.append({"type": "header", "text": {"type": "plain_text", "emoji": True,
                                                   "text": clip(reply.title, MAX_HEADER_CHARS)}})
     if reply.kind is ReplyKind.ANSWER and reply.principle is not None:
-        blocks.append(_context(f"Principle {reply.principle}"))
+        named = f": {escape(principle_title)}" if principle_title and principle_title != reply.title else ""
+        blocks.append(_context(f"Principle {reply.principle}{named}"))
     body = reply.body if reply.body is not None else reply.text
     blocks.extend(_sections(body))
     if reply.points:
@@ -132,10 +134,11 @@ def reply_blocks(reply: Reply, *, shareable: bool = False) -> list[dict]:
     return blocks + tail
 
 
-def reply_message(reply: Reply, *, shareable: bool = False) -> dict:
+def reply_message(reply: Reply, *, shareable: bool = False,
+                  principle_title: str | None = None) -> dict:
     """Keyword arguments for chat.postMessage and friends: blocks plus the notification `text`."""
     return {"text": clip(escape(reply.text), MAX_FALLBACK_CHARS),
-            "blocks": reply_blocks(reply, shareable=shareable)}
+            "blocks": reply_blocks(reply, shareable=shareable, principle_title=principle_title)}
 
 
 def home_view(*, principles: Reply, today: Reply, day: date) -> dict:

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 
+from bot.messages import Reply, ReplyKind
 from tests.adapters.slack.fake_slack import BOT_ID, BOT_USER_ID
 from tests.adapters.slack.harness import payload
 
@@ -202,3 +203,30 @@ async def test_a_failed_send_is_logged_with_the_channel(harness, caplog):
                 await asyncio.sleep(0.01)
     (record,) = [r for r in caplog.records if "C0CHANNEL" in r.getMessage()]
     assert "channel_not_found" in record.getMessage()
+
+
+async def test_a_free_question_is_answered_with_its_principle_named(harness):
+    entry = harness.core.knowledge.entry("topic-1")
+    body = payload("message_im")
+    body["event"]["text"] = entry.questions[0]
+    await harness.event(body)
+    (call,) = await harness.fake.wait_for("chat.postMessage")
+    principle = harness.core.knowledge.principle(entry.principle)
+    assert call.params["blocks"][0]["text"]["text"] == entry.title
+    assert call.params["blocks"][1]["elements"][0]["text"] == (
+        f"Principle {entry.principle}: {principle.title}")
+
+
+async def test_admin_commands_follow_slack_admin_ids(harness):
+    async def reload(message, arguments):
+        return Reply(kind=ReplyKind.NOTICE, title="Reloaded", text=f"Reloaded by {message.user_id}")
+
+    harness.core.register_admin(name="reload", summary="reload the knowledge base", run=reload)
+    for number, user in enumerate(("U0USER", "U0ADMIN")):
+        body = payload("message_im")
+        body["event_id"] = f"EvAdmin{number}"
+        body["event"].update(text="reload", user=user)
+        await harness.event(body)
+    texts = sorted(c.params["text"] for c in await harness.fake.wait_for("chat.postMessage", count=2))
+    assert texts[0] == "Reloaded by U0ADMIN"
+    assert "only an admin" in texts[1]

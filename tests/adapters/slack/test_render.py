@@ -76,6 +76,14 @@ def test_an_answer_has_header_principle_body_source_and_feedback():
                                                            "question": "can I post?"}
 
 
+def test_an_answer_names_its_principle_unless_it_is_the_principle_itself():
+    blocks = reply_blocks(answer(), principle_title="Adhere to the <Civil Service> Code")
+    assert blocks[1]["elements"][0]["text"] == "Principle 6: Adhere to the &lt;Civil Service&gt; Code"
+    blocks = reply_blocks(answer(title="Consult and engage", principle=2),
+                          principle_title="Consult and engage")
+    assert blocks[1]["elements"][0]["text"] == "Principle 2"
+
+
 def test_user_and_knowledge_text_is_escaped_everywhere():
     hostile = "<!channel> <https://evil.example|gov.uk> & @here"
     message = reply_message(answer(title=hostile, body=hostile, source=hostile, text=hostile,
