@@ -6,6 +6,7 @@ answer never delays the acknowledgement Slack wants within three seconds.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -72,6 +73,23 @@ async def deliver(what: str, channel: str | None, call: Awaitable) -> bool:
     return True
 
 
+def logged(listener):
+    """Keep a listener's failure in the log, and out of bolt.
+
+    Bolt clears an acknowledgement when the listener raises afterwards, so a failing answer
+    would turn a prompt 200 into a 404 three seconds later, and Slack would retry it.
+    """
+
+    @functools.wraps(listener)
+    async def run(*args, **kwargs) -> None:
+        try:
+            await listener(*args, **kwargs)
+        except Exception:
+            log.exception("slack: %s failed", listener.__name__)
+
+    return run
+
+
 def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
                    signing_secret: str | None) -> AsyncApp:
     """An `AsyncApp` answering mentions, DMs, `/guidance`, buttons and the App Home."""
@@ -97,6 +115,7 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
                                          channel_id=channel, is_direct=direct))
 
     @app.event("app_mention")
+    @logged
     async def on_mention(event: dict, context, client: AsyncWebClient) -> None:
         if from_bot(event) or not event.get("user"):
             return
@@ -108,6 +127,7 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             **reply_message(reply)))
 
     @app.event("message")
+    @logged
     async def on_message(event: dict, client: AsyncWebClient) -> None:
         if event.get("channel_type") != "im" or from_bot(event) or not event.get("user"):
             return
@@ -117,6 +137,7 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             channel=channel, thread_ts=event.get("thread_ts"), **reply_message(reply)))
 
     @app.event("app_home_opened")
+    @logged
     async def on_home(event: dict, client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
@@ -126,8 +147,13 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
                       client.views_publish(user_id=event["user"], view=view))
 
     @app.command(SLASH_COMMAND)
-    async def on_command(ack, command: dict, respond) -> None:
+    @logged
+    async def on_command(ack, command: dict, context) -> None:
         await ack()
+        respond = context.respond
+        if respond is None:
+            log.warning("slack: %s without a response_url; nowhere to answer", SLASH_COMMAND)
+            return
         direct = command.get("channel_name") == "directmessage"
         reply = await answer(command.get("text") or "", user=command.get("user_id", ""),
                              channel=command.get("channel_id"), direct=direct)
@@ -137,7 +163,7 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
     async def show(reply: Reply, *, body: dict, client: AsyncWebClient, respond) -> None:
         """An answer to a click: privately when the click was on a private message, else in place."""
         channel = (body.get("channel") or {}).get("id")
-        if (body.get("container") or {}).get("is_ephemeral"):
+        if (body.get("container") or {}).get("is_ephemeral") and respond is not None:
             await deliver("response_url", channel, respond(
                 response_type="ephemeral", replace_original=False,
                 **reply_message(reply, shareable=True)))
@@ -149,14 +175,17 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             channel=channel, thread_ts=thread, **reply_message(reply)))
 
     @app.action(re.compile(rf"^{SUGGEST_ACTION}_\d+$"))
-    async def on_suggestion(ack, action: dict, body: dict, client: AsyncWebClient, respond) -> None:
+    @logged
+    async def on_suggestion(ack, action: dict, body: dict, client: AsyncWebClient, context) -> None:
         await ack()
         await show(core.answer_entry(entry_id=str(action.get("value", ""))), body=body,
-                   client=client, respond=respond)
+                   client=client, respond=context.respond)
 
     @app.action(re.compile(rf"^(?:{HELPFUL_ACTION}|{NOT_HELPFUL_ACTION})$"))
-    async def on_feedback(ack, action: dict, body: dict, client: AsyncWebClient, respond) -> None:
+    @logged
+    async def on_feedback(ack, action: dict, body: dict, client: AsyncWebClient, context) -> None:
         await ack()
+        respond = context.respond
         try:
             value = json.loads(action.get("value") or "{}")
         except ValueError:
@@ -169,7 +198,7 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             question=question if isinstance(question, str) else None)
         channel = (body.get("channel") or {}).get("id")
         user = (body.get("user") or {}).get("id")
-        if (body.get("container") or {}).get("is_ephemeral"):
+        if (body.get("container") or {}).get("is_ephemeral") and respond is not None:
             await deliver("response_url", channel, respond(
                 response_type="ephemeral", replace_original=False, text=reply.text))
         elif channel and user:
@@ -178,8 +207,12 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
                 channel=channel, user=user, thread_ts=thread, text=reply.text))
 
     @app.action(SHARE_ACTION)
-    async def on_share(ack, action: dict, body: dict, respond) -> None:
+    @logged
+    async def on_share(ack, action: dict, body: dict, context) -> None:
         await ack()
+        respond = context.respond
+        if respond is None:
+            return
         reply = core.answer_entry(entry_id=str(action.get("value", "")))
         message = reply_message(reply)
         user = (body.get("user") or {}).get("id", "")

@@ -43,6 +43,36 @@ async def read_body(request: web.Request, *, limit: int) -> bytes | None:
     return None
 
 
+_TEXT_FIELDS = ("type", "token", "team_id", "api_app_id", "enterprise_id", "event_id", "user_id",
+                "channel_id", "command", "text", "response_url", "trigger_id")
+_OBJECT_FIELDS = ("event", "team", "user", "channel", "enterprise", "container", "message", "view")
+
+
+def payload_problem(body: dict) -> str | None:
+    """What makes a signed body unusable, checked before bolt, which would fail on it with a 500."""
+    for name in _TEXT_FIELDS:
+        if body.get(name) is not None and not isinstance(body[name], str):
+            return f"'{name}' must be a string"
+    for name in _OBJECT_FIELDS:
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return f"'{name}' must be an object"
+    if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
+        return "an event_callback needs an 'event' object"
+    event = body.get("event") or {}
+    if event.get("type") is not None and not isinstance(event["type"], str):
+        return "'event.type' must be a string"
+    actions = body.get("actions")
+    if actions is not None and not (isinstance(actions, list) and all(
+            isinstance(action, dict) and isinstance(action.get("action_id"), str)
+            for action in actions)):
+        return "'actions' must be a list of objects with an 'action_id'"
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (isinstance(authorizations, list) and all(
+            isinstance(item, dict) for item in authorizations)):
+        return "'authorizations' must be a list of objects"
+    return None
+
+
 class SlackEvents:
     def __init__(self, *, bolt: AsyncApp, signing_secret: str, store: Store,
                  clock: Callable[[], float] = time.time) -> None:
@@ -83,6 +113,9 @@ class SlackEvents:
             return json_error(400, "body is not a Slack payload")
         if not isinstance(bolt_request.body, dict):
             return json_error(400, "body is not a Slack payload")
+        problem = payload_problem(bolt_request.body)
+        if problem:
+            return json_error(400, problem)
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         if bolt_response.status == 404 and bolt_request.body.get("type") == "event_callback":
             # Slack retries a 404; an event nobody listens for is acknowledged instead.

@@ -130,3 +130,35 @@ async def test_an_oversized_chunked_body_without_a_length_is_413(harness):
     response = await harness.client.post("/slack/events", data=chunks(), headers=headers)
     assert response.status == 413
     await assert_nothing_ran(harness)
+
+
+@pytest.mark.parametrize("body", [
+    {"type": "event_callback", "event": "x"},
+    {"type": "event_callback", "event": [1]},
+    {"type": "event_callback", "event": {"type": 5}},
+    {"type": "block_actions", "actions": "x"},
+    {"type": "block_actions", "actions": ["x"]},
+    {"type": "block_actions", "actions": [{}]},
+    {"type": "view_submission", "view": "x"},
+    {"type": "event_callback", "team_id": {"a": 1}, "event": {"type": "app_mention"}},
+    {"type": "event_callback", "authorizations": "x", "event": {}},
+    {"type": ["event_callback"]},
+])
+async def test_a_signed_body_of_the_wrong_shape_is_400(harness, body):
+    raw = json.dumps(body).encode()
+    response = await post(harness, raw, signed_headers(raw))
+    assert response.status == 400
+    await assert_nothing_ran(harness)
+
+
+@pytest.mark.parametrize("body", [
+    {"type": "event_callback", "event": {"type": "app_mention"}},
+    {"type": "event_callback", "event_id": "Ev9", "event": {}},
+    {"type": "block_actions", "actions": [{"action_id": "guidance_share"}]},
+    {},
+])
+async def test_a_signed_but_incomplete_payload_is_acknowledged_and_ignored(harness, body):
+    raw = json.dumps(body).encode()
+    response = await post(harness, raw, signed_headers(raw))
+    assert 200 <= response.status < 500
+    await assert_nothing_ran(harness)
