@@ -8,6 +8,7 @@ import sys
 from aiohttp import web
 
 from adapters.fetch import url_fetcher
+from adapters.slack import setup_slack
 from adapters.web import WebChat
 from bot.admin import AdminCommands
 from bot.core import Core
@@ -45,6 +46,8 @@ def create_app(*, settings: Settings, core: Core | None = None) -> web.Applicati
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token).routes())
     log.info("web chat: on at / and /api/chat")
+    if not setup_slack(app, core=core, settings=settings, store=core.store):
+        log.info("slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)")
     return app
 
 

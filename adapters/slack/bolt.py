@@ -1,0 +1,225 @@
+"""The bolt `AsyncApp` and its listeners: Slack events in, core replies out.
+
+Listeners acknowledge first and answer after (`process_before_response=False`), so the cost of an
+answer never delays the acknowledgement Slack wants within three seconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Awaitable
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import (
+    HELPFUL_ACTION,
+    MAX_BLOCKS,
+    NOT_HELPFUL_ACTION,
+    SHARE_ACTION,
+    SUGGEST_ACTION,
+    home_view,
+)
+from adapters.slack.render import reply_message as render_message
+from bot.core import Core
+from bot.messages import Message, Reply
+from bot.store import Store
+
+log = logging.getLogger("guidance_bot.slack")
+
+SLASH_COMMAND = "/guidance"
+# What slack/manifest*.yaml subscribe to; each has a listener, so none is ever answered 404.
+SUBSCRIBED_EVENTS = ("app_home_opened", "app_mention", "message.im")
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history")
+# Message subtypes that are still a person typing a question.
+_HUMAN_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+_USER_ID = re.compile(r"^[A-Z0-9]{2,40}$")
+_ANY_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
+
+
+def from_bot(event: dict) -> bool:
+    """Another bot's message, or one of ours: answering it could start a reply loop."""
+    return bool(event.get("bot_id") or event.get("bot_profile")) or (
+        event.get("subtype") not in _HUMAN_SUBTYPES)
+
+
+def strip_mention(text: str, *, bot_user_id: str | None) -> str:
+    """The question without the `@Guidance Bot` that addressed it."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    else:
+        text = _ANY_MENTION.sub(" ", text, count=1)
+    return " ".join(text.split())
+
+
+async def deliver(what: str, channel: str | None, call: Awaitable) -> bool:
+    """Run one send; a failure is logged with where it was going, never dropped silently."""
+    try:
+        response = await call
+    except (TimeoutError, SlackApiError, SlackClientError, aiohttp.ClientError) as error:
+        log.error("slack: %s to channel %s failed: %s", what, channel, error)
+        return False
+    status = getattr(response, "status_code", 200)
+    if status >= 300:
+        log.error("slack: %s to channel %s failed: HTTP %s %s", what, channel, status,
+                  getattr(response, "body", ""))
+        return False
+    return True
+
+
+def logged(listener):
+    """Keep a listener's failure in the log, and out of bolt.
+
+    Bolt clears an acknowledgement when the listener raises afterwards, so a failing answer
+    would turn a prompt 200 into a 404 three seconds later, and Slack would retry it.
+    """
+
+    @functools.wraps(listener)
+    async def run(*args, **kwargs) -> None:
+        try:
+            await listener(*args, **kwargs)
+        except Exception:
+            log.exception("slack: %s failed", listener.__name__)
+
+    return run
+
+
+def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
+                   signing_secret: str | None) -> AsyncApp:
+    """An `AsyncApp` answering mentions, DMs, `/guidance`, buttons and the App Home."""
+    app = AsyncApp(client=client, signing_secret=signing_secret or "",
+                   request_verification_enabled=bool(signing_secret),
+                   process_before_response=False, logger=log)
+
+    @app.middleware
+    async def answer_each_event_once(body: dict, next) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not await store.first_delivery(key=f"slack:event:{event_id}"):
+            log.info("slack: event %s already delivered; skipping the retry", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    def reply_message(reply: Reply, *, shareable: bool = False) -> dict:
+        principle = core.knowledge.principle(reply.principle) if reply.principle in range(1, 7) else None
+        return render_message(reply, shareable=shareable,
+                              principle_title=principle.title if principle else None)
+
+    async def answer(text: str, *, user: str, channel: str | None, direct: bool) -> Reply:
+        return await core.handle(Message(platform="slack", user_id=user, text=text,
+                                         channel_id=channel, is_direct=direct))
+
+    @app.event("app_mention")
+    @logged
+    async def on_mention(event: dict, context, client: AsyncWebClient) -> None:
+        if from_bot(event) or not event.get("user"):
+            return
+        channel = event.get("channel")
+        text = strip_mention(event.get("text") or "", bot_user_id=context.bot_user_id)
+        reply = await answer(text, user=event["user"], channel=channel, direct=False)
+        await deliver("chat.postMessage", channel, client.chat_postMessage(
+            channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"),
+            **reply_message(reply)))
+
+    @app.event("message")
+    @logged
+    async def on_message(event: dict, client: AsyncWebClient) -> None:
+        if event.get("channel_type") != "im" or from_bot(event) or not event.get("user"):
+            return
+        channel = event.get("channel")
+        reply = await answer(event.get("text") or "", user=event["user"], channel=channel, direct=True)
+        await deliver("chat.postMessage", channel, client.chat_postMessage(
+            channel=channel, thread_ts=event.get("thread_ts"), **reply_message(reply)))
+
+    @app.event("app_home_opened")
+    @logged
+    async def on_home(event: dict, client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        day = core.clock().astimezone(core.timezone).date()
+        view = home_view(principles=core.principles(), today=core.today(), day=day)
+        await deliver("views.publish", f"home of {event['user']}",
+                      client.views_publish(user_id=event["user"], view=view))
+
+    @app.command(SLASH_COMMAND)
+    @logged
+    async def on_command(ack, command: dict, context) -> None:
+        await ack()
+        respond = context.respond
+        if respond is None:
+            log.warning("slack: %s without a response_url; nowhere to answer", SLASH_COMMAND)
+            return
+        direct = command.get("channel_name") == "directmessage"
+        reply = await answer(command.get("text") or "", user=command.get("user_id", ""),
+                             channel=command.get("channel_id"), direct=direct)
+        await deliver("response_url", command.get("channel_id"), respond(
+            response_type="ephemeral", **reply_message(reply, shareable=True)))
+
+    async def show(reply: Reply, *, body: dict, client: AsyncWebClient, respond) -> None:
+        """An answer to a click: privately when the click was on a private message, else in place."""
+        channel = (body.get("channel") or {}).get("id")
+        if (body.get("container") or {}).get("is_ephemeral") and respond is not None:
+            await deliver("response_url", channel, respond(
+                response_type="ephemeral", replace_original=False,
+                **reply_message(reply, shareable=True)))
+            return
+        if not channel:
+            return
+        thread = (body.get("message") or {}).get("thread_ts")
+        await deliver("chat.postMessage", channel, client.chat_postMessage(
+            channel=channel, thread_ts=thread, **reply_message(reply)))
+
+    @app.action(re.compile(rf"^{SUGGEST_ACTION}_\d+$"))
+    @logged
+    async def on_suggestion(ack, action: dict, body: dict, client: AsyncWebClient, context) -> None:
+        await ack()
+        await show(core.answer_entry(entry_id=str(action.get("value", ""))), body=body,
+                   client=client, respond=context.respond)
+
+    @app.action(re.compile(rf"^(?:{HELPFUL_ACTION}|{NOT_HELPFUL_ACTION})$"))
+    @logged
+    async def on_feedback(ack, action: dict, body: dict, client: AsyncWebClient, context) -> None:
+        await ack()
+        respond = context.respond
+        try:
+            value = json.loads(action.get("value") or "{}")
+        except ValueError:
+            value = {}
+        value = value if isinstance(value, dict) else {}
+        entry, question = value.get("entry"), value.get("question")
+        reply = await core.feedback(
+            platform="slack", helpful=action.get("action_id") == HELPFUL_ACTION,
+            entry=entry if isinstance(entry, str) else None,
+            question=question if isinstance(question, str) else None)
+        channel = (body.get("channel") or {}).get("id")
+        user = (body.get("user") or {}).get("id")
+        if (body.get("container") or {}).get("is_ephemeral") and respond is not None:
+            await deliver("response_url", channel, respond(
+                response_type="ephemeral", replace_original=False, text=reply.text))
+        elif channel and user:
+            thread = (body.get("message") or {}).get("thread_ts")
+            await deliver("chat.postEphemeral", channel, client.chat_postEphemeral(
+                channel=channel, user=user, thread_ts=thread, text=reply.text))
+
+    @app.action(SHARE_ACTION)
+    @logged
+    async def on_share(ack, action: dict, body: dict, context) -> None:
+        await ack()
+        respond = context.respond
+        if respond is None:
+            return
+        reply = core.answer_entry(entry_id=str(action.get("value", "")))
+        message = reply_message(reply)
+        user = (body.get("user") or {}).get("id", "")
+        if _USER_ID.match(user) and len(message["blocks"]) < MAX_BLOCKS:
+            message["blocks"].append({"type": "context", "elements": [
+                {"type": "mrkdwn", "text": f"Shared by <@{user}>"}]})
+        await deliver("response_url", (body.get("channel") or {}).get("id"), respond(
+            response_type="in_channel", replace_original=False, **message))
+
+    return app

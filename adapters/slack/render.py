@@ -1,0 +1,167 @@
+"""Block Kit from a `Reply`: pure functions, so every Slack limit is checked without a network.
+
+Everything that came from a user or the knowledge base is escaped for mrkdwn before it is placed,
+so a question can never ping `<!channel>` or smuggle in a disguised link.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from bot.messages import Point, Reply, ReplyKind
+
+MAX_SECTION_CHARS = 3000
+MAX_BLOCKS = 50
+MAX_BUTTON_LABEL = 75
+MAX_BUTTON_VALUE = 2000
+MAX_HEADER_CHARS = 150
+MAX_FALLBACK_CHARS = 3000
+
+SUGGEST_ACTION = "guidance_suggest"
+HELPFUL_ACTION = "guidance_helpful"
+NOT_HELPFUL_ACTION = "guidance_not_helpful"
+SHARE_ACTION = "guidance_share"
+
+_BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters, plus bare broadcast words that some clients still parse."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text)
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_text(text: str, *, limit: int = MAX_SECTION_CHARS) -> list[str]:
+    """Chunks of at most `limit` characters, broken at a paragraph, line or space where possible.
+
+    Never breaks inside an escape such as `&amp;`, which Slack would show half-decoded.
+    """
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        if cut < limit // 2:
+            cut = limit
+            amp = window.rfind("&", limit - 6)
+            if amp != -1 and ";" not in window[amp:]:
+                cut = amp
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _sections(text: str) -> list[dict]:
+    return [_section(chunk) for chunk in split_text(escape(text))]
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION_CHARS)}]}
+
+
+def _button(*, label: str, action_id: str, value: str, style: str | None = None) -> dict:
+    button = {"type": "button", "text": {"type": "plain_text", "text": clip(label, MAX_BUTTON_LABEL),
+                                         "emoji": True},
+              "action_id": action_id, "value": value[:MAX_BUTTON_VALUE]}
+    if style:
+        button["style"] = style
+    return button
+
+
+def _point_line(point: Point) -> str:
+    lead = f"{point.principle}. " if point.principle is not None else "• "
+    line = f"{lead}*{escape(point.title)}*"
+    return f"{line}: {escape(point.text)}" if point.text else line
+
+
+def feedback_value(*, entry: str | None, question: str | None) -> str:
+    """What a feedback button carries back: the entry, and as much of the question as fits."""
+    return json.dumps({"entry": entry, "question": question[:900] if question else None},
+                      ensure_ascii=False)
+
+
+def reply_blocks(reply: Reply, *, shareable: bool = False,
+                 principle_title: str | None = None) -> list[dict]:
+    """The Block Kit blocks of a reply; `shareable` adds "Share in channel" to private answers."""
+    blocks: list[dict] = []
+    if reply.title:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "emoji": True,
+                                                  "text": clip(reply.title, MAX_HEADER_CHARS)}})
+    if reply.kind is ReplyKind.ANSWER and reply.principle is not None:
+        named = f": {escape(principle_title)}" if principle_title and principle_title != reply.title else ""
+        blocks.append(_context(f"Principle {reply.principle}{named}"))
+    body = reply.body if reply.body is not None else reply.text
+    blocks.extend(_sections(body))
+    if reply.points:
+        lines = "\n".join(_point_line(point) for point in reply.points)
+        blocks.extend(_section(chunk) for chunk in split_text(lines))
+    if reply.tip:
+        blocks.append(_context(escape(reply.tip)))
+    if reply.source:
+        blocks.append(_context(f"Source: {escape(reply.source)}"))
+    tail: list[dict] = []
+    if reply.suggestions:
+        tail.append({"type": "actions", "block_id": "suggestions", "elements": [
+            _button(label=f"{s.title} (principle {s.principle})", action_id=f"{SUGGEST_ACTION}_{i}",
+                    value=s.entry)
+            for i, s in enumerate(reply.suggestions[:5])]})
+    buttons = []
+    if reply.feedback:
+        value = feedback_value(entry=reply.entry, question=reply.question)
+        buttons += [_button(label="Helpful", action_id=HELPFUL_ACTION, value=value),
+                    _button(label="Not helpful", action_id=NOT_HELPFUL_ACTION, value=value)]
+    if shareable and reply.kind is ReplyKind.ANSWER and reply.entry:
+        buttons.append(_button(label="Share in channel", action_id=SHARE_ACTION, value=reply.entry,
+                               style="primary"))
+    if buttons:
+        tail.append({"type": "actions", "block_id": "feedback", "elements": buttons})
+    room = MAX_BLOCKS - len(tail)
+    if len(blocks) > room:
+        blocks = blocks[: room - 1] + [_context("_The answer is too long to show in full here._")]
+    return blocks + tail
+
+
+def reply_message(reply: Reply, *, shareable: bool = False,
+                  principle_title: str | None = None) -> dict:
+    """Keyword arguments for chat.postMessage and friends: blocks plus the notification `text`."""
+    return {"text": clip(escape(reply.text), MAX_FALLBACK_CHARS),
+            "blocks": reply_blocks(reply, shareable=shareable, principle_title=principle_title)}
+
+
+def home_view(*, principles: Reply, today: Reply, day: date) -> dict:
+    """The App Home tab: today's principle first, then all six."""
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Guidance Bot", "emoji": True}},
+        _section("Ask me about the civil service guidance on social media: mention me in a "
+                 "channel, send me a direct message, or use `/guidance`."),
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "emoji": True,
+                                    "text": clip(today.title or "Principle of the day", MAX_HEADER_CHARS)}},
+        _context(f"{day:%A %-d %B %Y}"),
+    ]
+    if today.body:
+        blocks.extend(_sections(today.body))
+    if today.tip:
+        blocks.append(_context(escape(today.tip)))
+    blocks += [{"type": "divider"},
+               {"type": "header", "text": {"type": "plain_text", "text": "The six principles",
+                                           "emoji": True}}]
+    for point in principles.points:
+        text = f"*{point.principle}. {escape(point.title)}*"
+        if point.text:
+            text += f"\n{escape(point.text)}"
+        blocks.append(_section(clip(text, MAX_SECTION_CHARS)))
+    return {"type": "home", "blocks": blocks[:100]}

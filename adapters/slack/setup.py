@@ -1,0 +1,54 @@
+"""The one call `app.py` makes: mount Slack on the shared aiohttp application."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.bolt import build_bolt_app
+from adapters.slack.http import SlackEvents
+from adapters.slack.socket_mode import socket_mode_context
+from bot.core import Core
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger("guidance_bot.slack")
+
+DEFAULT_API_URL = "https://slack.com/api/"
+BOLT_APP = web.AppKey("slack_bolt", AsyncApp)
+
+
+def web_client(*, token: str | None, api_url: str | None) -> AsyncWebClient:
+    """A Web API client that waits out a 429 per its Retry-After instead of failing the send."""
+    base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
+    return AsyncWebClient(token=token, base_url=base_url, logger=log, retry_handlers=[
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+    ])
+
+
+def setup_slack(app: web.Application, *, core: Core, settings: Settings, store: Store) -> bool:
+    """Mount what the settings enable; False when Slack is not configured at all."""
+    http = settings.slack_http_enabled
+    socket = bool(settings.slack_app_token and settings.slack_bot_token)
+    if not (http or socket):
+        return False
+    client = web_client(token=settings.slack_bot_token, api_url=settings.slack_api_url)
+    bolt = build_bolt_app(core=core, store=store, client=client,
+                          signing_secret=settings.slack_signing_secret)
+    app[BOLT_APP] = bolt
+    if http:
+        app.router.add_routes(SlackEvents(bolt=bolt, signing_secret=settings.slack_signing_secret or "",
+                                          store=store).routes())
+        log.info("slack: events on at POST /slack/events")
+    if socket:
+        app.cleanup_ctx.append(socket_mode_context(bolt=bolt, app_token=settings.slack_app_token or ""))
+        log.info("slack: Socket Mode on")
+    return True

@@ -1,0 +1,34 @@
+"""Fixtures for the Slack tests: the fake Slack, and the whole application wired to it."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+import app as application
+from bot.core import Core
+from bot.knowledge import load_knowledge
+from bot.store import MemoryStore
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.harness import Harness, settings_for
+
+
+@pytest.fixture
+async def fake_slack():
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def harness(tmp_path, fake_slack):
+    settings = settings_for(tmp_path, fake_slack)
+    store = MemoryStore()
+    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
+                store=store)
+    web_app = application.create_app(settings=settings, core=core)
+    client = TestClient(TestServer(web_app, host="127.0.0.1", port=0))
+    await client.start_server()
+    yield Harness(client=client, fake=fake_slack, store=store, core=core)
+    await client.close()
