@@ -19,15 +19,19 @@ from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("guidance_bot")
 
+CORE = web.AppKey("core", Core)
+SETTINGS = web.AppKey("settings", Settings)
+ADMIN = web.AppKey("admin", AdminCommands)
+
 
 async def healthz(request: web.Request) -> web.Response:
-    core: Core = request.app["core"]
+    core: Core = request.app[CORE]
     return web.json_response({"status": "ok", "knowledge_version": core.knowledge.version})
 
 
 async def _fetch_knowledge_url(app: web.Application) -> None:
     """With KNOWLEDGE_URL, serve the fetched knowledge base; the local one covers a failed fetch."""
-    result = await app["admin"].reloader.reload()
+    result = await app[ADMIN].reloader.reload()
     for problem in result.problems:
         log.error("knowledge base at KNOWLEDGE_URL refused, serving KNOWLEDGE_PATH: %s", problem)
 
@@ -35,12 +39,12 @@ async def _fetch_knowledge_url(app: web.Application) -> None:
 def create_app(*, settings: Settings, core: Core | None = None) -> web.Application:
     core = core or build_core(settings=settings)
     app = web.Application(client_max_size=1024 * 1024)
-    app["settings"] = settings
-    app["core"] = core
+    app[SETTINGS] = settings
+    app[CORE] = core
     reloader = Reloader(core=core, path=settings.knowledge_path, url=settings.knowledge_url,
                         fetch=url_fetcher() if settings.knowledge_url else None)
-    app["admin"] = AdminCommands(core=core, reloader=reloader)
-    app["admin"].register()
+    app[ADMIN] = AdminCommands(core=core, reloader=reloader)
+    app[ADMIN].register()
     if settings.knowledge_url:
         app.on_startup.append(_fetch_knowledge_url)
     app.router.add_get("/healthz", healthz)
