@@ -121,6 +121,7 @@
         try {
           const reply = await post("/api/feedback", { entry, helpful, question: question || null });
           box.replaceChildren(el("span", null, reply.text || "Thanks for your feedback."));
+          input.focus();
         } catch (error) {
           for (const b of buttons) b.disabled = false;
           showError(error.message);

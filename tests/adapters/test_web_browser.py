@@ -131,6 +131,7 @@ async def test_feedback_buttons_record_a_vote(page, core):
     answer = page.get_by_role("log").locator(".msg-bot").last
     await answer.get_by_role("button", name="Not helpful").click()
     await expect(answer).to_contain_text("Thanks for telling me")
+    await expect(page.get_by_label("Your question")).to_be_focused()
     assert [(f.platform, f.entry, f.helpful, f.question) for f in core.store.feedback] == [
         ("web", "principle-3", False, ANSWERED)]
 
@@ -174,6 +175,7 @@ async def test_keyboard_focus_is_visible(page):
 
 async def test_the_page_fits_a_320px_screen(page):
     await page.set_viewport_size({"width": 320, "height": 640})
+    await ask(page, "unbroken" * 20)
     await ask(page, ANSWERED)
     await expect(page.get_by_role("log").locator(".msg-bot").last).to_contain_text(P3_ANSWER)
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
