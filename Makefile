@@ -25,7 +25,9 @@ eval: $(STAMP)
 	$(PY) ../shared/eval/score.py ../shared/eval/dev.yaml --cmd "$(VENV)/bin/guidance-bot ask --json -"
 
 bench: $(STAMP)
-	$(PY) bench/run_all.py
+	$(PY) bench/matching.py
+	$(PY) bench/startup.py
+	$(PY) bench/quality.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -7,9 +7,12 @@ import sys
 
 from aiohttp import web
 
+from adapters.fetch import url_fetcher
 from adapters.web import WebChat
+from bot.admin import AdminCommands
 from bot.core import Core
 from bot.knowledge import KnowledgeError
+from bot.reload import Reloader
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
 
@@ -21,11 +24,24 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "knowledge_version": core.knowledge.version})
 
 
+async def _fetch_knowledge_url(app: web.Application) -> None:
+    """With KNOWLEDGE_URL, serve the fetched knowledge base; the local one covers a failed fetch."""
+    result = await app["admin"].reloader.reload()
+    for problem in result.problems:
+        log.error("knowledge base at KNOWLEDGE_URL refused, serving KNOWLEDGE_PATH: %s", problem)
+
+
 def create_app(*, settings: Settings, core: Core | None = None) -> web.Application:
     core = core or build_core(settings=settings)
     app = web.Application(client_max_size=1024 * 1024)
     app["settings"] = settings
     app["core"] = core
+    reloader = Reloader(core=core, path=settings.knowledge_path, url=settings.knowledge_url,
+                        fetch=url_fetcher() if settings.knowledge_url else None)
+    app["admin"] = AdminCommands(core=core, reloader=reloader)
+    app["admin"].register()
+    if settings.knowledge_url:
+        app.on_startup.append(_fetch_knowledge_url)
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token).routes())
     log.info("web chat: on at / and /api/chat")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -33,6 +32,24 @@ def _core(settings: Settings):
         raise SystemExit(1) from None
 
 
+def reply_now(core, message: Message):
+    """Run `core.handle` to completion without an event loop when nothing in it waits.
+
+    Questions and chat commands never wait on I/O, and not importing asyncio saves a third of
+    `ask`'s start-up. Anything that does wait (an admin command on a real store) is run again,
+    from the start, under asyncio.
+    """
+    coroutine = core.handle(message)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    import asyncio
+
+    return asyncio.run(core.handle(message))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import app
 
@@ -41,10 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     core = _core(_settings())
-    runner = asyncio.Runner()
 
     def emit(question: str) -> None:
-        reply = runner.run(core.handle(Message(platform="cli", user_id="cli", text=question)))
+        reply = reply_now(core, Message(platform="cli", user_id="cli", text=question))
         if args.json:
             sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
         else:
@@ -55,12 +71,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print("ask: give a question, or - to read one a line from standard input",
               file=sys.stderr)
         return 2
-    with runner:
-        if args.question == ["-"]:
-            for line in sys.stdin:
-                emit(line.rstrip("\n"))
-        else:
-            emit(" ".join(args.question))
+    if args.question == ["-"]:
+        for line in sys.stdin:
+            emit(line.rstrip("\n"))
+    else:
+        emit(" ".join(args.question))
     return 0
 
 
@@ -84,9 +99,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(problem)
         return 1
-    print(f"{path}: valid, {len(knowledge.entries)} entries, version {knowledge.version}",
-          file=sys.stderr)
-    return 0
+    from bot.reload import conflicts
+
+    warnings = conflicts(knowledge)
+    for conflict in warnings:
+        entry = knowledge.entry(conflict.first)
+        print(f"{entry.file}:{entry.line}: warning: question '{conflict.question}' of "
+              f"'{conflict.first}' is nearly the same as '{conflict.other_question}' of "
+              f"'{conflict.second}'")
+    print(f"{path}: valid, {len(knowledge.entries)} entries, version {knowledge.version}"
+          + (f", {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
+    return 1 if warnings and args.strict else 0
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -98,7 +121,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        reply = asyncio.run(core.handle(Message(platform="cli", user_id="console", text=question)))
+        reply = reply_now(core, Message(platform="cli", user_id="console", text=question))
         print(f"bot> {reply.text}\n")
 
 
@@ -117,6 +140,8 @@ def parser() -> argparse.ArgumentParser:
     kb.set_defaults(run=cmd_kb)
     check = sub.add_parser("check", help="validate a knowledge base")
     check.add_argument("path", nargs="?", help="a directory or YAML file (default: knowledge/)")
+    check.add_argument("--strict", action="store_true",
+                       help="exit 1 on warnings (near-duplicate questions) too")
     check.set_defaults(run=cmd_check)
     sub.add_parser("console", help="chat with the bot in this terminal").set_defaults(
         run=cmd_console)
@@ -125,7 +150,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # `guidance-bot kb | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

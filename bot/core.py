@@ -157,7 +157,8 @@ class Core:
             return Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…",
                          body="I'm not sure I understood. Did you mean one of these?",
                          text="I'm not sure I understood. Did you mean one of these?\n"
-                              + "\n".join(lines),
+                              + "\n".join(lines) + f"\n\nIf not, I may not cover it. {WHERE_TO_ASK}",
+                         tip=WHERE_TO_ASK,
                          score=match.best.score if match.best else 0.0,
                          suggestions=tuple(suggestions), question=question)
         return self.not_covered(snapshot=snapshot, question=question,

@@ -10,8 +10,8 @@ Two signals, both from rapidfuzz and a small word index built once per knowledge
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -56,9 +56,22 @@ def content_words(text: str) -> list[str]:
 
 @dataclass(frozen=True, kw_only=True)
 class Thresholds:
-    answer: float = 62.0
-    suggest: float = 42.0
-    min_coverage: float = 0.45
+    """The dials of the matcher; the defaults are tuned on the evaluation questions (bench/quality.py).
+
+    `answer` and `suggest` apply to the 0-100 score. `min_evidence` (`suggest_evidence`) is how
+    much rare, on-topic wording (summed inverse document frequency) a question must share with
+    an entry before the bot answers (suggests), so that one common word ("team", "post") never
+    makes an answer by itself.
+    Unknown words count `unknown_weight` times the rarest word's weight against coverage: long
+    questions carry context the guidance never mentions, and that alone should not sink them.
+    """
+
+    answer: float = 40.0
+    suggest: float = 35.0
+    min_evidence: float = 4.0
+    suggest_evidence: float = 3.0
+    unknown_weight: float = 0.5
+    coverage_weight: float = 0.8
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +80,7 @@ class Scored:
     score: float  # 0 to 100
     coverage: float  # 0 to 1
     likeness: float  # 0 to 100
+    evidence: float  # summed weight of the question's words the entry knows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,34 +93,40 @@ class Match:
 
 
 class Matcher:
-    """An index of one knowledge-base version: build it once, then ask it anything."""
+    """An index of one knowledge-base version: build it once, then ask it anything.
+
+    Only entries that share at least one word with a question can reach the suggestion
+    threshold, so an inverted index picks the few worth comparing and large knowledge bases
+    cost little more than small ones.
+    """
+
+    CANDIDATES = 40
 
     def __init__(self, *, knowledge: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
         self._entries = knowledge.entries
-        self._variant_texts: list[str] = []
-        self._variant_owner: list[int] = []
-        docs: list[set[str]] = []
+        self._variants: list[list[str]] = []
+        self._exact: dict[str, int] = {}
+        postings: dict[str, list[int]] = {}
         for index, entry in enumerate(self._entries):
             words: set[str] = set()
+            variants = []
             for text in (*entry.questions, entry.title, *entry.keywords):
                 stems = content_words(text)
                 words.update(stems)
-                if text in entry.keywords:
-                    continue
-                self._variant_texts.append(" ".join(stems))
-                self._variant_owner.append(index)
-            for keyword in entry.keywords:
-                self._variant_texts.append(" ".join(content_words(keyword)))
-                self._variant_owner.append(index)
-            docs.append(words)
-        self._docs = docs
-        frequency = Counter(word for words in docs for word in words)
-        count = len(docs)
-        self._idf = {w: math.log(1 + count / f) for w, f in frequency.items()}
-        self._unknown_weight = math.log(1 + count)
-        self._vocabulary = list(frequency)
+                if stems:
+                    variants.append(" ".join(stems))
+            self._variants.append(variants)
+            for question in entry.questions:
+                self._exact.setdefault(normalise(question), index)
+            for word in words:
+                postings.setdefault(word, []).append(index)
+        self._postings = postings
+        count = len(self._entries)
+        self._idf = {w: math.log(1 + count / len(found)) for w, found in postings.items()}
+        self._unknown_weight = self.thresholds.unknown_weight * math.log(1 + count)
+        self._vocabulary = list(postings)
 
     def _resolve(self, word: str) -> str | None:
         """The index word meant by `word`, forgiving a typo; None when the guidance never uses it."""
@@ -118,38 +138,56 @@ class Matcher:
                                    processor=None)
         return found[0] if found else None
 
-    def match(self, *, text: str) -> Match:
-        words = content_words(text[:MAX_QUESTION_CHARS])
+    def match(self, *, text: str, exact: bool = True) -> Match:
+        """`exact=False` skips the shortcut for a question asked exactly as an entry has it."""
+        text = text[:MAX_QUESTION_CHARS]
+        if exact and (index := self._exact.get(normalise(text))) is not None:
+            found = Scored(entry=self._entries[index], score=100.0, coverage=1.0, likeness=100.0,
+                           evidence=self._unknown_weight)
+            return Match(outcome="answer", best=found, candidates=(found,))
+        words = list(dict.fromkeys(content_words(text)))
         if not words:
             return Match(outcome="none", best=None, candidates=())
-        resolved = [(w, self._resolve(w)) for w in dict.fromkeys(words)]
-        weights = {w: self._idf.get(r, self._unknown_weight) if r else self._unknown_weight
-                   for w, r in resolved}
-        total = sum(weights.values())
+        resolved = [(w, self._resolve(w)) for w in words]
+        weights = [self._idf[r] if r else self._unknown_weight for _, r in resolved]
+        total = sum(weights)
+        covered: dict[int, float] = {}
+        for (_, known), weight in zip(resolved, weights, strict=True):
+            for index in self._postings.get(known, ()) if known else ():
+                covered[index] = covered.get(index, 0.0) + weight
+        if not covered:
+            return Match(outcome="none", best=None, candidates=())
         query = " ".join(r or w for w, r in resolved)
-        best_likeness = [0.0] * len(self._entries)
-        for _, value, position in process.extract(
-            query, self._variant_texts, scorer=fuzz.token_sort_ratio, processor=None,
-            limit=None, score_cutoff=30,
-        ):
-            owner = self._variant_owner[position]
-            if value > best_likeness[owner]:
-                best_likeness[owner] = float(value)
         scored = []
-        for index, entry in enumerate(self._entries):
-            doc = self._docs[index]
-            covered = sum(weights[w] for w, r in resolved if r and r in doc)
-            coverage = covered / total
-            score = 100 * (0.6 * coverage + 0.4 * best_likeness[index] / 100)
-            scored.append(Scored(entry=entry, score=score, coverage=coverage,
-                                 likeness=best_likeness[index]))
-        scored.sort(key=lambda s: (-s.score, s.entry.kind != "principle"))
-        top = scored[0]
         limits = self.thresholds
-        if top.score >= limits.answer and top.coverage >= limits.min_coverage:
-            outcome = "answer"
-        elif top.score >= limits.suggest:
-            outcome = "suggest"
-        else:
-            outcome = "none"
-        return Match(outcome=outcome, best=top, candidates=tuple(scored[:4]))
+        for index in heapq.nlargest(self.CANDIDATES, covered, key=covered.__getitem__):
+            coverage = min(1.0, covered[index] / total)
+            found = process.extractOne(query, self._variants[index], scorer=fuzz.token_set_ratio,
+                                       processor=None)
+            likeness = float(found[1]) if found else 0.0
+            score = 100 * (limits.coverage_weight * coverage
+                           + (1 - limits.coverage_weight) * likeness / 100)
+            scored.append(Scored(entry=self._entries[index], coverage=coverage, likeness=likeness,
+                                 evidence=covered[index], score=score))
+        scored.sort(key=lambda s: (-s.score, s.entry.kind == "principle"))  # ties: the specific one
+        top = scored[0]
+        if top.score >= limits.answer and top.evidence >= limits.min_evidence:
+            return Match(outcome="answer", best=self._best_of_leading_principle(scored),
+                         candidates=tuple(scored[:4]))
+        if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:
+            return Match(outcome="suggest", best=top, candidates=tuple(scored[:4]))
+        return Match(outcome="none", best=top, candidates=tuple(scored[:4]))
+
+    @staticmethod
+    def _best_of_leading_principle(scored: list[Scored]) -> Scored:
+        """The best entry of the principle the leading entries, together, point to.
+
+        Several entries of one principle scoring well are stronger evidence than one entry of
+        another principle scoring a little better: the principle is what matters most to the
+        person asking, and this vote gets it right more often than the single best entry.
+        """
+        votes: dict[int, float] = {}
+        for candidate in scored[:5]:
+            votes[candidate.entry.principle] = votes.get(candidate.entry.principle, 0.0) + candidate.score
+        winner = max(votes, key=votes.__getitem__)
+        return next(s for s in scored if s.entry.principle == winner)

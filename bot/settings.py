@@ -29,6 +29,7 @@ class Settings:
     port: int = 3978
     host: str = "0.0.0.0"
     knowledge_path: Path = PROJECT_DIR / "knowledge"
+    knowledge_url: str | None = None
     database_url: str | None = None
     data_dir: Path = Path("data")
     slack_bot_token: str | None = None
@@ -77,6 +78,9 @@ class Settings:
         knowledge = Path(text("KNOWLEDGE_PATH") or default_knowledge_path())
         if not knowledge.exists():
             problems.append(f"KNOWLEDGE_PATH: {str(knowledge)!r} does not exist")
+        knowledge_url = text("KNOWLEDGE_URL")
+        if knowledge_url and not knowledge_url.startswith(("http://", "https://")):
+            problems.append("KNOWLEDGE_URL: must be an http:// or https:// URL")
         database_url = text("DATABASE_URL")
         if database_url and not database_url.startswith(
             ("sqlite://", "sqlite+aiosqlite://", "postgres://", "postgresql://",
@@ -111,6 +115,7 @@ class Settings:
             port=port,
             host=text("HOST") or "0.0.0.0",
             knowledge_path=knowledge,
+            knowledge_url=knowledge_url,
             database_url=database_url,
             data_dir=Path(text("DATA_DIR") or "data"),
             slack_bot_token=text("SLACK_BOT_TOKEN"),

@@ -1,0 +1,152 @@
+"""Reloading the knowledge base while the bot keeps answering.
+
+The new version is read, validated and indexed completely off to the side; only then does one
+assignment swap it in (`Core.swap`), so a question is answered wholly from the old version or
+wholly from the new one. A broken knowledge base never gets that far: the old one keeps serving
+and the admin gets every problem as `file:line: message`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from bot.core import Core, Snapshot
+from bot.knowledge import KnowledgeBase, KnowledgeError, Problem, load_knowledge, parse_knowledge
+from bot.text import normalise
+
+Fetch = Callable[[str], Awaitable[bytes]]  # raises KnowledgeError for an unreachable URL
+NEAR_DUPLICATE = 92
+MAX_CONFLICT_VARIANTS = 4000  # pairwise comparison beyond this costs seconds; skipped then
+
+
+@dataclass(frozen=True, kw_only=True)
+class Regression:
+    """A question variant of one entry that the bot now answers with another (or not at all)."""
+
+    question: str
+    entry: str
+    landed_on: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Conflict:
+    """Two entries that carry nearly the same question: the matcher cannot tell them apart."""
+
+    first: str
+    second: str
+    question: str
+    other_question: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Changes:
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReloadResult:
+    ok: bool
+    version: str  # what is served after the reload
+    previous: str
+    problems: tuple[Problem, ...] = ()
+    changes: Changes = Changes()
+    entries: int = 0
+    questions: int = 0
+    regressions: tuple[Regression, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def diff(old: KnowledgeBase, new: KnowledgeBase) -> Changes:
+    before = {e.id: e for e in old.entries}
+    after = {e.id: e for e in new.entries}
+
+    def content(entry):
+        return (entry.kind, entry.principle, entry.title, entry.answer, entry.source,
+                entry.questions, entry.keywords, entry.reminder, entry.tips)
+
+    return Changes(
+        added=tuple(i for i in after if i not in before),
+        removed=tuple(i for i in before if i not in after),
+        changed=tuple(i for i in after if i in before and content(after[i]) != content(before[i])),
+    )
+
+
+def regressions(snapshot: Snapshot) -> tuple[Regression, ...]:
+    """Every variant asked again, without the exact-match shortcut: which would not find their own
+    entry on wording alone. A new entry that draws questions away from an old one shows up here."""
+    found = []
+    for entry in snapshot.knowledge.entries:
+        for question in entry.questions:
+            match = snapshot.matcher.match(text=question, exact=False)
+            landed = match.best.entry.id if match.outcome == "answer" and match.best else None
+            if landed != entry.id:
+                found.append(Regression(question=question, entry=entry.id, landed_on=landed))
+    return tuple(found)
+
+
+def conflicts(knowledge: KnowledgeBase) -> tuple[Conflict, ...]:
+    """Near-identical variants under different entries (identical ones are refused outright)."""
+    variants = [(normalise(q), q, e.id) for e in knowledge.entries for q in e.questions]
+    if len(variants) > MAX_CONFLICT_VARIANTS:
+        return ()
+    found = []
+    for i, (folded, question, owner) in enumerate(variants):
+        for other_folded, other_question, other_owner in variants[i + 1:]:
+            if other_owner != owner and fuzz.ratio(folded, other_folded) >= NEAR_DUPLICATE and (
+                _numbers(folded) == _numbers(other_folded)
+            ):
+                found.append(Conflict(first=owner, second=other_owner, question=question,
+                                      other_question=other_question))
+    return tuple(found)
+
+
+def _numbers(text: str) -> list[str]:
+    """"principle 1" and "principle 2" differ by one character and mean different things."""
+    return [word for word in text.split() if word.isdigit()]
+
+
+class Reloader:
+    """Reads the configured source (a path, or a URL when set), checks it, swaps it in."""
+
+    def __init__(self, *, core: Core, path: Path, url: str | None = None,
+                 fetch: Fetch | None = None) -> None:
+        if url and fetch is None:
+            raise ValueError("a knowledge URL needs a fetch function")
+        self.core = core
+        self.path = path
+        self.url = url
+        self.fetch = fetch
+        self._lock = asyncio.Lock()
+
+    async def read(self) -> KnowledgeBase:
+        if self.url:
+            data = await self.fetch(self.url)
+            name = self.url.rsplit("/", 1)[-1] or "knowledge.yaml"
+            return parse_knowledge(sources=[(name, data)])
+        return await asyncio.to_thread(load_knowledge, path=self.path)
+
+    async def reload(self) -> ReloadResult:
+        async with self._lock:
+            previous = self.core.snapshot
+            try:
+                knowledge = await self.read()
+            except KnowledgeError as error:
+                return ReloadResult(ok=False, version=previous.knowledge.version,
+                                    previous=previous.knowledge.version, problems=error.problems)
+            snapshot = await asyncio.to_thread(self.core.build_snapshot, knowledge=knowledge)
+            self.core.swap(snapshot=snapshot)
+            found_regressions = await asyncio.to_thread(regressions, snapshot)
+            found_conflicts = await asyncio.to_thread(conflicts, knowledge)
+            return ReloadResult(
+                ok=True, version=knowledge.version, previous=previous.knowledge.version,
+                changes=diff(previous.knowledge, knowledge), entries=len(knowledge.entries),
+                questions=sum(len(e.questions) for e in knowledge.entries),
+                regressions=found_regressions, conflicts=found_conflicts,
+            )

@@ -1,0 +1,117 @@
+"""The command line as users and scripts run it: a real process each time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.kbfactory import write_knowledge
+
+
+def run(*args: str, stdin: str | None = None, env: dict | None = None):
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def kb_env(tmp_path):
+    return {"KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb"))}
+
+
+def test_ask_json_batch_answers_one_line_each_in_order(kb_env):
+    out = run("ask", "--json", "-", stdin="principle 2\nhow tall is the eiffel tower\n\nprinciple 5\n",
+              env=kb_env)
+    assert out.returncode == 0, out.stderr
+    replies = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["principle"] for r in replies] == [2, None, None, 5]
+    assert replies[0]["answered"] and not replies[1]["answered"]
+    for reply in replies:
+        assert set(reply) >= {"answered", "principle", "entry", "title", "text", "score", "suggestions"}
+
+
+def test_ask_plain_prints_the_text(kb_env):
+    out = run("ask", "principle", "4", env=kb_env)
+    assert out.returncode == 0 and "Principle 4" in out.stdout
+
+
+def test_kb_json_lists_entries_with_the_public_fields(kb_env):
+    out = run("kb", "--json", env=kb_env)
+    data = json.loads(out.stdout)
+    assert len(data["version"]) == 12 and len(data["entries"]) == 12
+    assert set(data["entries"][0]) >= {"id", "principle", "title", "answer", "questions", "keywords"}
+
+
+def test_check_exits_0_when_valid_and_1_with_file_line_messages(tmp_path):
+    good = write_knowledge(tmp_path / "good")
+    assert run("check", str(good)).returncode == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  - id: Bad Id\n    principle: seven\n", encoding="utf-8")
+    out = run("check", str(bad))
+    assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    assert f"{bad}:3: 'principle' must be a whole number" in lines
+    assert all(line.startswith(f"{bad}:") for line in lines)
+
+
+def test_ask_with_a_broken_knowledge_base_names_the_problem(tmp_path):
+    (tmp_path / "kb.yaml").write_text("entries: 7\n", encoding="utf-8")
+    out = run("ask", "hello", env={"KNOWLEDGE_PATH": str(tmp_path)})
+    assert out.returncode == 1 and "'entries' must be a list" in out.stderr
+
+
+def test_bad_configuration_is_reported_not_raised(kb_env):
+    out = run("ask", "hello", env={**kb_env, "PORT": "eighty", "REMINDER_TIMEZONE": "Mars/Base"})
+    assert out.returncode == 2
+    assert "PORT" in out.stderr and "REMINDER_TIMEZONE" in out.stderr
+
+
+def test_console_answers_until_end_of_input(kb_env):
+    out = run("console", stdin="principle 1\n", env=kb_env)
+    assert out.returncode == 0 and "Principle 1" in out.stdout
+
+
+def test_ask_does_not_import_platform_sdks_or_the_web_server(kb_env):
+    code = ("import sys; from bot import cli; cli.main(['ask','principle 1']); "
+            "bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('aiohttp','slack_bolt','slack_sdk','botbuilder','sqlalchemy')]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, **kb_env}, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_reply_now_falls_back_to_an_event_loop_when_a_command_waits(small_kb):
+    import asyncio
+
+    from bot.cli import reply_now
+    from bot.core import Core
+    from bot.messages import Message, Reply, ReplyKind
+
+    async def slow(message, arguments):
+        await asyncio.sleep(0)
+        return Reply(kind=ReplyKind.NOTICE, text=f"waited {arguments}")
+
+    core = Core(knowledge=small_kb)
+    core.register_admin(name="status", summary="", run=slow)
+    message = Message(platform="web", user_id="w", text="status now", authenticated_admin=True)
+    assert reply_now(core, message).text == "waited now"
+    assert reply_now(core, Message(platform="cli", user_id="c", text="principle 2")).principle == 2
+
+
+def test_check_warns_about_near_duplicate_questions_and_fails_them_when_strict(tmp_path):
+    import yaml
+
+    from tests.kbfactory import knowledge_dict
+
+    data = knowledge_dict(topics=2)
+    data["entries"][6]["questions"].append("can we reply to comments on our facebook page")
+    data["entries"][7]["questions"].append("can we reply to comment on our facebook page")
+    (tmp_path / "kb.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = run("check", str(tmp_path))
+    assert out.returncode == 0
+    assert f"{tmp_path / 'kb.yaml'}:" in out.stdout and "warning: question" in out.stdout
+    assert run("check", "--strict", str(tmp_path)).returncode == 1

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bot.knowledge import MAX_FILE_BYTES, KnowledgeError, load_knowledge
+from tests.kbfactory import knowledge_dict, write_knowledge
+
+
+def problems_for(path) -> list[str]:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(path=path)
+    return [str(p) for p in caught.value.problems]
+
+
+def write(tmp_path, name: str, data) -> None:
+    text = data if isinstance(data, str | bytes) else yaml.safe_dump(data, sort_keys=False)
+    target = tmp_path / name
+    if isinstance(text, bytes):
+        target.write_bytes(text)
+    else:
+        target.write_text(text, encoding="utf-8")
+
+
+def test_valid_knowledge_loads_with_a_content_version(tmp_path):
+    kb = load_knowledge(path=write_knowledge(tmp_path, topics=3))
+    assert len(kb.entries) == 9
+    assert [p.principle for p in kb.principles] == [1, 2, 3, 4, 5, 6]
+    assert len(kb.version) == 12
+    (tmp_path / "kb.yaml").write_text((tmp_path / "kb.yaml").read_text() + "\n# changed\n")
+    assert load_knowledge(path=tmp_path).version != kb.version
+
+
+def test_a_single_file_path_is_accepted(tmp_path):
+    write_knowledge(tmp_path)
+    assert load_knowledge(path=tmp_path / "kb.yaml").entry("principle-1") is not None
+
+
+def test_schema_problems_are_all_reported_with_file_and_line(tmp_path):
+    data = knowledge_dict(topics=2)
+    data["entries"][6]["colour"] = "blue"  # unknown field
+    del data["entries"][7]["title"]  # missing field
+    data["entries"][7]["questions"] = "not a list"  # wrong type
+    write(tmp_path, "kb.yaml", data)
+    found = problems_for(tmp_path)
+    text = "\n".join(found)
+    assert all(p.startswith(str(tmp_path / "kb.yaml") + ":") for p in found)
+    assert "unknown field 'colour'" in text
+    assert "missing required field 'title'" in text
+    assert "'questions' must be a list of text" in text
+    line = int(next(p for p in found if "colour" in p).split(":")[1])
+    assert "colour" in (tmp_path / "kb.yaml").read_text().splitlines()[line - 1]
+
+
+def test_duplicate_ids_principle_range_and_shared_questions(tmp_path):
+    data = knowledge_dict(topics=2)
+    data["entries"][6]["id"] = data["entries"][7]["id"]
+    data["entries"][7]["principle"] = 9
+    data["entries"][6]["questions"].append(data["entries"][0]["questions"][0].upper() + "?")
+    write(tmp_path, "kb.yaml", data)
+    text = "\n".join(problems_for(tmp_path))
+    assert "principle must be 1 to 6, not 9" in text
+    assert "is also under 'principle-1'" in text
+    data["entries"][7]["principle"] = 2
+    write(tmp_path, "kb.yaml", data)
+    assert "duplicate id 'topic-1'" in "\n".join(problems_for(tmp_path))
+
+
+def test_problems_across_several_files_come_together(tmp_path):
+    write_knowledge(tmp_path)
+    write(tmp_path, "a-broken.yaml", "entries:\n  - id: [unclosed\n")
+    write(tmp_path, "b-empty.yaml", "")
+    write(tmp_path, "c-latin1.yaml", "entries: []\n# caf\xe9\n".encode("latin-1"))
+    found = problems_for(tmp_path)
+    broken = next(p for p in found if "a-broken.yaml" in p)
+    assert broken.startswith(f"{tmp_path / 'a-broken.yaml'}:3: invalid YAML")
+    assert "at line 2" in broken
+    assert f"{tmp_path / 'b-empty.yaml'}:1: file is empty" in found
+    assert f"{tmp_path / 'c-latin1.yaml'}:2: file is not valid UTF-8" in found
+
+
+def test_oversized_file_is_refused(tmp_path):
+    write_knowledge(tmp_path)
+    write(tmp_path, "huge.yaml", "# " + "x" * MAX_FILE_BYTES + "\n")
+    assert any("larger than the limit" in p for p in problems_for(tmp_path))
+
+
+def test_python_tags_are_refused_and_never_constructed(tmp_path):
+    write_knowledge(tmp_path)
+    write(tmp_path, "evil.yaml", "entries:\n  - !!python/object/apply:os.system ['touch pwned']\n")
+    found = problems_for(tmp_path)
+    assert any("evil.yaml:2: the tag 'tag:yaml.org,2002:python/object/apply:os.system'" in p
+               for p in found)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_anchor_bomb_is_refused_quickly(tmp_path):
+    write_knowledge(tmp_path)
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
+    assert any("anchors and aliases are not allowed" in p for p in problems_for(tmp_path))
+
+
+def test_missing_principles_are_named(tmp_path):
+    data = knowledge_dict(topics=1)
+    data["entries"] = [e for e in data["entries"] if e["principle"] != 4 or e.get("kind") != "principle"]
+    write(tmp_path, "kb.yaml", data)
+    assert any("no principle entry for principle 4" in p for p in problems_for(tmp_path))
+
+
+def test_principle_entries_need_fifteen_questions_and_a_reminder(tmp_path):
+    data = knowledge_dict(topics=0)
+    data["entries"][2]["questions"] = data["entries"][2]["questions"][:3]
+    del data["entries"][3]["reminder"]
+    data["entries"][1]["kind"] = "lesson"
+    write(tmp_path, "kb.yaml", data)
+    text = "\n".join(problems_for(tmp_path))
+    assert "needs at least 15 questions, this has 3" in text
+    assert "a principle entry needs a 'reminder'" in text
+    assert "kind must be 'principle' or 'topic', not 'lesson'" in text
+
+
+def test_missing_path_is_a_problem_not_a_traceback(tmp_path):
+    assert problems_for(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}:0: no such file or directory"]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core import Core
+from bot.knowledge import load_knowledge
+from tests.kbfactory import write_knowledge
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def small_kb(tmp_path):
+    return load_knowledge(path=write_knowledge(tmp_path / "kb"))
+
+
+@pytest.fixture
+def shipped_kb():
+    return load_knowledge(path=PROJECT / "knowledge")
+
+
+class FixedClock:
+    """A clock that says what the test tells it to."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def core(small_kb, clock):
+    return Core(knowledge=small_kb, clock=clock)

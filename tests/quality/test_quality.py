@@ -1,0 +1,52 @@
+"""Answer quality, measured the way users will judge it: on questions the knowledge base never saw.
+
+The dev set lives beside the project (../shared/eval/dev.yaml); the holdout set here was written
+without sight of the knowledge base. Floors sit a little under what the bot reaches, so a change
+that makes answers worse fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.quality import evaluate
+from bot.core import Core
+from bot.text import normalise
+
+HERE = Path(__file__).resolve().parent
+DEV = HERE.parents[1].parent / "shared" / "eval" / "dev.yaml"
+HOLDOUT = HERE / "holdout.yaml"
+
+FLOORS = {
+    "dev.yaml": {"inscope_accuracy": 0.93, "offtopic_answered": 0.05},
+    "holdout.yaml": {"inscope_accuracy": 0.80, "offtopic_answered": 0.10},
+}
+
+
+@pytest.fixture(scope="module")
+def core():
+    from bot.knowledge import load_knowledge
+
+    return Core(knowledge=load_knowledge(path=HERE.parents[1] / "knowledge"))
+
+
+@pytest.mark.parametrize("path", [DEV, HOLDOUT], ids=["dev", "holdout"])
+def test_quality_stays_above_its_floor(core, path):
+    if not path.exists():
+        pytest.skip(f"{path} is not here (it lives in the project's shared folder)")
+    result = evaluate(core, path)
+    floor = FLOORS[path.name]
+    assert result["inscope_accuracy"] >= floor["inscope_accuracy"], result
+    assert result["offtopic_answered"] <= floor["offtopic_answered"], result
+
+
+@pytest.mark.parametrize("path", [DEV, HOLDOUT], ids=["dev", "holdout"])
+def test_evaluation_questions_are_not_in_the_knowledge_base(core, path):
+    if not path.exists():
+        pytest.skip(f"{path} is not here (it lives in the project's shared folder)")
+    asked = {normalise(row["q"]) for row in yaml.safe_load(path.read_text())["questions"]}
+    known = {normalise(q) for e in core.knowledge.entries for q in e.questions}
+    assert not asked & known
