@@ -1,0 +1,149 @@
+"""`POST /api/messages`: bad requests answered 4xx here, good ones handed to botbuilder's CloudAdapter.
+
+`CloudAdapter.process` turns only PermissionError into 401; a malformed or foreign token makes the
+JWT code raise anything (DecodeError, IndexError, KeyError) and aiohttp answers 500. So the
+authentication is wrapped to turn every failure into PermissionError, and the body is checked
+here before the SDK sees it.
+
+The SDK also never closes the connector client it makes for each incoming activity (a `requests`
+session with its sockets), so the endpoint authenticates first, hands the result to
+`process_activity`, and closes every client made for the turn when the turn is over.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import Bot, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+from msrest.exceptions import DeserializationError
+
+from adapters.web import json_error, read_json_object
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024  # Teams' own messages are at most about 28 KB, card submits less
+
+
+class GuardedAuthentication(BotFrameworkAuthentication):
+    """Delegates to the real authentication; any failure to authenticate becomes PermissionError."""
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+
+    async def authenticate_request(self, activity: Activity, auth_header: str
+                                   ) -> AuthenticateRequestResult:
+        try:
+            return await self._inner.authenticate_request(activity, auth_header)
+        except PermissionError:
+            raise
+        except Exception as error:
+            raise PermissionError(f"token rejected: {type(error).__name__}") from error
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str
+                                             ) -> AuthenticateRequestResult:
+        try:
+            return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        except PermissionError:
+            raise
+        except Exception as error:
+            raise PermissionError(f"token rejected: {type(error).__name__}") from error
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._inner.create_connector_factory(claims_identity)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        return await self._inner.create_user_token_client(claims_identity)
+
+    def create_bot_framework_client(self):
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+
+def _problem(data: dict[str, Any]) -> str | None:
+    """Why this is not an activity the adapter can answer, or None."""
+    if not isinstance(data.get("type"), str) or not data["type"]:
+        return "'type' must be a non-empty string"
+    service_url = data.get("serviceUrl")
+    if not isinstance(service_url, str) or not service_url.startswith(("https://", "http://")):
+        return "'serviceUrl' must be an http(s) URL"
+    conversation = data.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "'conversation.id' must be a string"
+    for name in ("from", "recipient"):
+        if data.get(name) is not None and not isinstance(data[name], dict):
+            return f"'{name}' must be an object"
+    return None
+
+
+class ClosingConnectorFactory(ConnectorFactory):
+    """Remembers the connector clients it makes so that the turn's owner can close them."""
+
+    def __init__(self, inner: ConnectorFactory) -> None:
+        self._inner = inner
+        self.clients: list = []
+
+    async def create(self, service_url: str, audience: str):
+        client = await self._inner.create(service_url, audience)
+        self.clients.append(client)
+        return client
+
+    async def close(self) -> None:
+        for client in self.clients:
+            try:
+                await client.__aexit__(None, None, None)
+            except Exception as error:
+                log.warning("teams: could not close a connector client: %r", error)
+        self.clients.clear()
+
+
+class MessagesEndpoint:
+    def __init__(self, *, adapter: CloudAdapter, authentication: BotFrameworkAuthentication,
+                 bot: Bot) -> None:
+        self.adapter = adapter
+        self.authentication = authentication
+        self.bot = bot
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return json_error(415, "content type must be application/json")
+        data = await read_json_object(request, limit=MAX_BODY_BYTES)
+        problem = _problem(data)
+        if problem:
+            return json_error(400, problem)
+        try:
+            activity = Activity().deserialize(data)
+        except (DeserializationError, ValueError, TypeError, AttributeError):
+            return json_error(400, "not a Bot Framework activity")
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            authenticated = await self.authentication.authenticate_request(activity, auth_header)
+        except PermissionError as error:
+            log.warning("teams: rejected a request to /api/messages: %s", error)
+            return json_error(401, "unauthorized")
+        connectors = ClosingConnectorFactory(authenticated.connector_factory)
+        authenticated.connector_factory = connectors
+        try:
+            invoke_response = await self.adapter.process_activity(authenticated, activity,
+                                                                  self.bot.on_turn)
+        finally:
+            await connectors.close()
+        if invoke_response:
+            return web.json_response(data=serializer_helper(invoke_response.body),
+                                     status=invoke_response.status)
+        return web.Response(status=201)
