@@ -30,6 +30,7 @@ class BotConfig:
     APP_TENANTID: str
     TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str | None = None
     TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str | None = None
+    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> BotConfig:

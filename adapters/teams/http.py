@@ -130,7 +130,7 @@ class MessagesEndpoint:
             activity = Activity().deserialize(data)
         except (DeserializationError, ValueError, TypeError, AttributeError):
             return json_error(400, "not a Bot Framework activity")
-        auth_header = request.headers.get("Authorization", "")
+        auth_header = request.headers.get("Authorization") or None
         try:
             authenticated = await self.authentication.authenticate_request(activity, auth_header)
         except PermissionError as error:
