@@ -7,6 +7,7 @@ import sys
 
 from aiohttp import web
 
+from adapters.teams import setup_teams
 from adapters.web import WebChat
 from bot.core import Core
 from bot.knowledge import KnowledgeError
@@ -29,6 +30,7 @@ def create_app(*, settings: Settings, core: Core | None = None) -> web.Applicati
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token).routes())
     log.info("web chat: on at / and /api/chat")
+    setup_teams(app, core=core, settings=settings, store=core.store)
     return app
 
 

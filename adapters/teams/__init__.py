@@ -47,6 +47,9 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
     `credentials_factory` and `config_overrides` exist so tests never reach Microsoft's login
     service; production leaves them unset.
     """
+    if settings.production and not settings.microsoft_app_id:
+        log.info("teams: off (production without MicrosoftAppId, TEAMS_ENABLED=false)")
+        return
     from botbuilder.integration.aiohttp import (
         CloudAdapter,
         ConfigurationBotFrameworkAuthentication,
