@@ -16,8 +16,8 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-# For proactive messages (reminders): `app[TEAMS_ADAPTER].continue_conversation(...)`.
-TEAMS_ADAPTER = web.AppKey("teams_adapter", object)
+# For proactive messages (reminders): `await app[TEAMS_POSTER].post(conversation_id=..., reply=...)`.
+TEAMS_POSTER = web.AppKey("teams_poster", object)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +57,7 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
 
     from adapters.teams.bot import GuidanceTeamsBot, on_turn_error
     from adapters.teams.http import GuardedAuthentication, MessagesEndpoint
+    from adapters.teams.proactive import TeamsPoster
 
     config = BotConfig.from_settings(settings, **(config_overrides or {}))
     authentication = GuardedAuthentication(ConfigurationBotFrameworkAuthentication(
@@ -64,7 +65,8 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
     adapter = CloudAdapter(authentication)
     adapter.on_turn_error = on_turn_error
     bot = GuidanceTeamsBot(core=core, store=store, **(bot_options or {}))
-    app[TEAMS_ADAPTER] = adapter
+    app[TEAMS_POSTER] = TeamsPoster(adapter=adapter, bot=bot, store=store,
+                                    app_id=settings.microsoft_app_id)
     endpoint = MessagesEndpoint(adapter=adapter, authentication=authentication, bot=bot)
     app.router.add_post("/api/messages", endpoint.handle)
     if settings.microsoft_app_id:

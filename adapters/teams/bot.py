@@ -44,10 +44,22 @@ class GuidanceTeamsBot(ActivityHandler):
                      activity.id, conversation)
             return
         if conversation:
-            reference = TurnContext.get_conversation_reference(activity)
-            await self.store.save_conversation(platform=PLATFORM, conversation_id=conversation,
-                                               reference=reference.serialize())
+            await self._remember(activity, conversation)
         await super().on_turn(turn_context)
+
+    async def _remember(self, activity: Activity, conversation: str) -> None:
+        """Keep where this conversation lives; for a channel thread, the channel itself as well,
+        so that reminders can start a new post there rather than reply in someone's thread."""
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        await self.store.save_conversation(platform=PLATFORM, conversation_id=conversation,
+                                           reference=reference)
+        channel, _, thread = conversation.partition(";messageid=")
+        if thread:
+            channel_reference = {**reference, "conversation": {**reference["conversation"],
+                                                               "id": channel}}
+            channel_reference.pop("activityId", None)
+            await self.store.save_conversation(platform=PLATFORM, conversation_id=channel,
+                                               reference=channel_reference)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

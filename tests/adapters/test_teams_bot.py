@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.teams import setup_teams
+from adapters.teams import TEAMS_POSTER, setup_teams
 from adapters.teams.bot import SORRY
 from adapters.teams.cards import CARD_CONTENT_TYPE
 from adapters.teams.retry import RetryPolicy
@@ -21,6 +21,9 @@ from tests.adapters.teams_support import FakeConnector, Harness, make_core
 
 BOT_ID = "28:00000000-0000-0000-0000-00000000b0b0"
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000a1"
+
+
+teams_app: list[web.Application] = []
 
 
 @pytest.fixture
@@ -36,6 +39,7 @@ async def teams(tmp_path):
         sleeps.append(seconds)
 
     app = web.Application()
+    teams_app.append(app)
     setup_teams(app, core=core, settings=Settings(), store=store,
                 bot_options={"sleep": sleep, "rng": lambda: 0.5,
                              "retry": RetryPolicy(attempts=4, base_delay=1.0, max_delay=8.0)})
@@ -190,6 +194,14 @@ async def test_conversation_references_are_kept_for_every_conversation(teams):
     team = await teams.store.conversation(platform="teams",
                                           conversation_id="19:comms-team@thread.tacv2")
     assert team["conversation"]["conversationType"] == "channel"
+    thread = await teams.store.conversation(
+        platform="teams",
+        conversation_id="19:comms-team-channel@thread.tacv2;messageid=1700000000002")
+    channel = await teams.store.conversation(platform="teams",
+                                             conversation_id="19:comms-team-channel@thread.tacv2")
+    assert thread["activityId"] == "1700000000002"
+    assert channel["conversation"]["id"] == "19:comms-team-channel@thread.tacv2"
+    assert "activityId" not in channel
 
 
 async def test_admin_identity_is_the_azure_ad_object_id(teams):
@@ -258,3 +270,31 @@ async def test_long_answers_are_split_into_cards_under_the_size_limit(teams, tmp
         assert len(str(activity).encode()) < 20_000
     assert "actions" in card_of(activities[-1]) and "actions" not in card_of(activities[0])
     assert "".join(card_text(a) for a in activities).count("with care") == 400
+
+
+async def test_reminders_can_post_into_a_conversation_heard_before(teams):
+    await teams.post("channel_mention")
+    poster = teams_app[-1][TEAMS_POSTER]
+    channel = "19:comms-team-channel@thread.tacv2;messageid=1700000000002"
+    teams.connector.failures = [429]
+    posted = await poster.post(conversation_id=channel, reply=teams.core.today())
+    assert posted is True
+    reminder = teams.connector.received[-1]
+    assert reminder["conversation"] == channel and reminder["reply_to"] is None
+    assert reminder["activity"]["text"].startswith("Principle of the day")
+    assert teams.sleeps == [0.5]
+
+
+async def test_reminders_skip_conversations_never_heard(teams):
+    poster = teams_app[-1][TEAMS_POSTER]
+    assert await poster.post(conversation_id="19:unknown", reply=teams.core.today()) is False
+    assert teams.connector.received == []
+
+
+async def test_reminders_start_a_new_post_in_a_channel(teams):
+    await teams.post("channel_mention")
+    poster = teams_app[-1][TEAMS_POSTER]
+    channel = "19:comms-team-channel@thread.tacv2"
+    assert await poster.post(conversation_id=channel, reply=teams.core.today()) is True
+    reminder = teams.connector.received[-1]
+    assert reminder["conversation"] == channel and reminder["reply_to"] is None
