@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+WELCOME_WINDOW_SECONDS = 600
 
 
 def user_id(account: ChannelAccount | None) -> str:
@@ -95,10 +97,22 @@ class GuidanceTeamsBot(ActivityHandler):
                                         turn_context: TurnContext) -> None:
         recipient = turn_context.activity.recipient
         if recipient and any(member.id == recipient.id for member in members_added or ()):
-            await self.say(turn_context, self.core.welcome())
+            await self._welcome(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        await self.say(turn_context, self.core.welcome())
+        await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        """Welcome once per install. Teams sends installationUpdate and conversationUpdate for the
+        same install, either may go missing, and a team's two may name different channels."""
+        activity = turn_context.activity
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
+        where = team.get("id") or (activity.conversation.id if activity.conversation else "")
+        when = activity.timestamp or datetime.now(UTC)
+        window = int(when.timestamp()) // WELCOME_WINDOW_SECONDS
+        if await self.store.first_delivery(key=f"teams:welcome:{where}:{window}"):
+            await self.say(turn_context, self.core.welcome())
 
     async def say(self, turn_context: TurnContext, reply: Reply) -> None:
         for payload in render(reply):

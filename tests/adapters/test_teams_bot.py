@@ -298,3 +298,19 @@ async def test_reminders_start_a_new_post_in_a_channel(teams):
     assert await poster.post(conversation_id=channel, reply=teams.core.today()) is True
     reminder = teams.connector.received[-1]
     assert reminder["conversation"] == channel and reminder["reply_to"] is None
+
+
+async def test_one_install_is_welcomed_once_though_teams_sends_two_events(teams):
+    team = {"team": {"id": "19:comms-team@thread.tacv2"}, "tenant": {"id": "t"}}
+    await teams.post("conversation_update")
+    await teams.post("installation_update", channelData=team, timestamp="2026-11-23T21:03:01Z",
+                     conversation={"id": "19:other-channel@thread.tacv2",
+                                   "conversationType": "channel"})
+    assert [a["text"] for a in teams.connector.activities] == ["Welcome to Guidance Bot"]
+
+
+async def test_reinstalling_later_welcomes_again(teams):
+    await teams.post("installation_update")
+    await teams.post("installation_update", id="f:1700000009999",
+                     timestamp="2026-11-24T09:00:00.000Z")
+    assert len(teams.connector.activities) == 2
