@@ -53,15 +53,19 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
     from botbuilder.integration.aiohttp import (
         CloudAdapter,
         ConfigurationBotFrameworkAuthentication,
+        ConfigurationServiceClientCredentialFactory,
     )
 
     from adapters.teams.bot import GuidanceTeamsBot, on_turn_error
+    from adapters.teams.connectors import CachedCredentialsFactory
     from adapters.teams.http import GuardedAuthentication, MessagesEndpoint
     from adapters.teams.proactive import TeamsPoster
 
     config = BotConfig.from_settings(settings, **(config_overrides or {}))
+    credentials = CachedCredentialsFactory(
+        credentials_factory or ConfigurationServiceClientCredentialFactory(config, logger=log))
     authentication = GuardedAuthentication(ConfigurationBotFrameworkAuthentication(
-        config, credentials_factory=credentials_factory, logger=log))
+        config, credentials_factory=credentials, logger=log))
     adapter = CloudAdapter(authentication)
     adapter.on_turn_error = on_turn_error
     bot = GuidanceTeamsBot(core=core, store=store, **(bot_options or {}))
@@ -69,6 +73,11 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
                                     app_id=settings.microsoft_app_id)
     endpoint = MessagesEndpoint(adapter=adapter, authentication=authentication, bot=bot)
     app.router.add_post("/api/messages", endpoint.handle)
+
+    async def close_clients(_: web.Application) -> None:
+        await authentication.close()
+
+    app.on_cleanup.append(close_clients)
     if settings.microsoft_app_id:
         log.info("teams: on at POST /api/messages for app id %s", settings.microsoft_app_id)
     else:

@@ -5,9 +5,7 @@ JWT code raise anything (DecodeError, IndexError, KeyError) and aiohttp answers 
 authentication is wrapped to turn every failure into PermissionError, and the body is checked
 here before the SDK sees it.
 
-The SDK also never closes the connector client it makes for each incoming activity (a `requests`
-session with its sockets), so the endpoint authenticates first, hands the result to
-`process_activity`, and closes every client made for the turn when the turn is over.
+The wrapper also hands out pooled outgoing clients (see `connectors`).
 """
 
 from __future__ import annotations
@@ -28,6 +26,7 @@ from botframework.connector.auth import (
 )
 from msrest.exceptions import DeserializationError
 
+from adapters.teams.connectors import ClientPool, PooledConnectorFactory
 from adapters.web import json_error, read_json_object
 
 log = logging.getLogger(__name__)
@@ -36,19 +35,30 @@ MAX_BODY_BYTES = 256 * 1024  # Teams' own messages are at most about 28 KB, card
 
 
 class GuardedAuthentication(BotFrameworkAuthentication):
-    """Delegates to the real authentication; any failure to authenticate becomes PermissionError."""
+    """Delegates to the real authentication; any failure to authenticate becomes PermissionError,
+    and outgoing clients come from pools that live as long as the application."""
 
     def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
+        self.connectors = ClientPool()
+        self.token_clients = ClientPool()
+
+    async def close(self) -> None:
+        await self.connectors.close()
+        await self.token_clients.close()
 
     async def authenticate_request(self, activity: Activity, auth_header: str
                                    ) -> AuthenticateRequestResult:
         try:
-            return await self._inner.authenticate_request(activity, auth_header)
+            result = await self._inner.authenticate_request(activity, auth_header)
         except PermissionError:
             raise
         except Exception as error:
             raise PermissionError(f"token rejected: {type(error).__name__}") from error
+        if result.connector_factory is not None:
+            result.connector_factory = PooledConnectorFactory(result.connector_factory,
+                                                              self.connectors)
+        return result
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str
                                              ) -> AuthenticateRequestResult:
@@ -60,10 +70,14 @@ class GuardedAuthentication(BotFrameworkAuthentication):
             raise PermissionError(f"token rejected: {type(error).__name__}") from error
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return self._inner.create_connector_factory(claims_identity)
+        return PooledConnectorFactory(self._inner.create_connector_factory(claims_identity),
+                                      self.connectors)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
-        return await self._inner.create_user_token_client(claims_identity)
+        claims = claims_identity.claims or {}
+        key = (claims.get("aud"), claims.get("appid"), claims.get("azp"))
+        return await self.token_clients.get(
+            key, lambda: self._inner.create_user_token_client(claims_identity))
 
     def create_bot_framework_client(self):
         return self._inner.create_bot_framework_client()
@@ -91,27 +105,6 @@ def _problem(data: dict[str, Any]) -> str | None:
     return None
 
 
-class ClosingConnectorFactory(ConnectorFactory):
-    """Remembers the connector clients it makes so that the turn's owner can close them."""
-
-    def __init__(self, inner: ConnectorFactory) -> None:
-        self._inner = inner
-        self.clients: list = []
-
-    async def create(self, service_url: str, audience: str):
-        client = await self._inner.create(service_url, audience)
-        self.clients.append(client)
-        return client
-
-    async def close(self) -> None:
-        for client in self.clients:
-            try:
-                await client.__aexit__(None, None, None)
-            except Exception as error:
-                log.warning("teams: could not close a connector client: %r", error)
-        self.clients.clear()
-
-
 class MessagesEndpoint:
     def __init__(self, *, adapter: CloudAdapter, authentication: BotFrameworkAuthentication,
                  bot: Bot) -> None:
@@ -136,13 +129,8 @@ class MessagesEndpoint:
         except PermissionError as error:
             log.warning("teams: rejected a request to /api/messages: %s", error)
             return json_error(401, "unauthorized")
-        connectors = ClosingConnectorFactory(authenticated.connector_factory)
-        authenticated.connector_factory = connectors
-        try:
-            invoke_response = await self.adapter.process_activity(authenticated, activity,
-                                                                  self.bot.on_turn)
-        finally:
-            await connectors.close()
+        invoke_response = await self.adapter.process_activity(authenticated, activity,
+                                                              self.bot.on_turn)
         if invoke_response:
             return web.json_response(data=serializer_helper(invoke_response.body),
                                      status=invoke_response.status)

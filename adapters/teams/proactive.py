@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 
@@ -30,17 +30,10 @@ class TeamsPoster:
         if saved is None:
             return False
         reference = ConversationReference().deserialize(saved)
-        clients = []
 
         async def say(turn_context: TurnContext) -> None:
-            clients.append(turn_context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY))
             turn_context.activity.id = None  # a new message, not a reply to the made-up continuation id
             await self.bot.say(turn_context, reply)
 
-        try:
-            await self.adapter.continue_conversation(reference, say, bot_app_id=self.app_id)
-        finally:
-            for client in clients:  # the SDK never closes the client it made for this turn
-                if client is not None:
-                    await client.__aexit__(None, None, None)
+        await self.adapter.continue_conversation(reference, say, bot_app_id=self.app_id)
         return True

@@ -25,6 +25,7 @@ class FakeConnector:
     received: list[dict] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
     attempts: int = 0
+    peers: set = field(default_factory=set)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -34,6 +35,7 @@ class FakeConnector:
 
     async def activity(self, request: web.Request) -> web.Response:
         self.attempts += 1
+        self.peers.add(request.transport.get_extra_info("peername"))
         body = await request.json()
         if self.failures:
             status = self.failures.pop(0)

@@ -71,7 +71,10 @@ class TestCredentials(ServiceClientCredentialsFactory):
     async def is_authentication_disabled(self) -> bool:
         return False
 
+    made = 0
+
     async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
+        TestCredentials.made += 1
         return BasicTokenAuthentication({"access_token": "outgoing-test-token"})
 
 
@@ -146,6 +149,18 @@ async def test_valid_token_is_accepted_and_the_reply_uses_our_credentials(secure
     assert response.status == 201
     (sent,) = secured.fake_connector.received
     assert sent["authorization"] == "Bearer outgoing-test-token"
+
+
+async def test_credentials_and_connections_are_reused_across_activities(secured):
+    TestCredentials.made = 0
+    bearer = token(service_url=secured.connector_url)
+    for number in range(3):
+        response = await post(secured, headers={"Authorization": f"Bearer {bearer}"},
+                              id=f"reuse-{number}")
+        assert response.status == 201
+    assert len(secured.fake_connector.received) == 3
+    assert TestCredentials.made == 1  # one MSAL token cache, not a token request per reply
+    assert len(secured.fake_connector.peers) == 1  # one kept-alive connection
 
 
 async def test_missing_token_is_401(secured):

@@ -95,3 +95,48 @@ async def test_errors_without_a_status_are_not_retried():
 
     with pytest.raises(ConnectionError):
         await with_retries(call, sleep=None)
+
+
+class Client:
+    def __init__(self, name: str, closed: list[str]) -> None:
+        self.name, self.closed = name, closed
+
+    async def __aexit__(self, *details) -> None:
+        self.closed.append(self.name)
+
+
+async def test_client_pool_reuses_and_closes_the_oldest_past_its_limit():
+    from adapters.teams.connectors import ClientPool
+
+    closed: list[str] = []
+    made: list[str] = []
+    pool = ClientPool(limit=2)
+
+    async def make(name):
+        made.append(name)
+        return Client(name, closed)
+
+    for name in ("a", "b", "a", "c", "a"):
+        await pool.get(name, lambda n=name: make(n))
+    assert made == ["a", "b", "c"] and closed == ["b"] and len(pool) == 2
+    await pool.close()
+    assert sorted(closed) == ["a", "b", "c"] and len(pool) == 0
+
+
+async def test_client_pool_closes_what_a_user_token_client_wraps():
+    from adapters.teams.connectors import ClientPool
+
+    closed: list[str] = []
+
+    class UserTokenClient:
+        _client = Client("inner", closed)
+
+    pool = ClientPool()
+    await pool.get("token", lambda: _ready(UserTokenClient()))
+    await pool.get("plain", lambda: _ready(object()))
+    await pool.close()
+    assert closed == ["inner"]
+
+
+async def _ready(value):
+    return value
