@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
 from adapters.teams.cards import ANSWER_ACTION, FEEDBACK_ACTION, render
@@ -27,6 +27,25 @@ def user_id(account: ChannelAccount | None) -> str:
     if account is None:
         return ""
     return account.aad_object_id or account.id or ""
+
+
+def strip_mention(activity: Activity) -> str:
+    """The text without the @mention of this bot (what `TurnContext.remove_recipient_mention` does,
+    but a malformed mention entity from a client does not raise)."""
+    text = activity.text if isinstance(activity.text, str) else ""
+    recipient = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or ():
+        properties = getattr(entity, "additional_properties", None) or {}
+        mentioned = properties.get("mentioned")
+        if getattr(entity, "type", None) != "mention" or not isinstance(mentioned, dict):
+            continue
+        mention_text = properties.get("text")
+        if mentioned.get("id") == recipient and isinstance(mention_text, str) and mention_text:
+            text = text.replace(mention_text, " ")
+    name = activity.recipient.name if activity.recipient else None
+    if name:  # the mention entity was missing or malformed
+        text = text.replace(f"<at>{name}</at>", " ")
+    return " ".join(text.split())
 
 
 class GuidanceTeamsBot(ActivityHandler):
@@ -68,7 +87,7 @@ class GuidanceTeamsBot(ActivityHandler):
         if isinstance(activity.value, dict) and activity.value.get("action"):
             await self._on_submit(turn_context, activity.value)
             return
-        text = TurnContext.remove_recipient_mention(activity) if activity.text else ""
+        text = strip_mention(activity)
         conversation = activity.conversation
         message = Message(
             platform=PLATFORM, user_id=user_id(activity.from_property), text=(text or "").strip(),
@@ -113,6 +132,13 @@ class GuidanceTeamsBot(ActivityHandler):
         window = int(when.timestamp()) // WELCOME_WINDOW_SECONDS
         if await self.store.first_delivery(key=f"teams:welcome:{where}:{window}"):
             await self.say(turn_context, self.core.welcome())
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """The bot uses no invokes (its cards use Action.Submit, which arrives as a message), so any
+        is the caller's mistake: 400. The SDK would answer 501, or 500 for an Action.Execute
+        without a value (it fails to serialise its own error)."""
+        log.info("teams: unsupported invoke %r", turn_context.activity.name)
+        return InvokeResponse(status=400)
 
     async def say(self, turn_context: TurnContext, reply: Reply) -> None:
         for payload in render(reply):

@@ -99,9 +99,11 @@ def _problem(data: dict[str, Any]) -> str | None:
     conversation = data.get("conversation")
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
         return "'conversation.id' must be a string"
-    for name in ("from", "recipient"):
-        if data.get(name) is not None and not isinstance(data[name], dict):
-            return f"'{name}' must be an object"
+    recipient = data.get("recipient")
+    if not isinstance(recipient, dict) or not isinstance(recipient.get("id"), str):
+        return "'recipient.id' must be a string"
+    if data.get("from") is not None and not isinstance(data["from"], dict):
+        return "'from' must be an object"
     return None
 
 

@@ -52,7 +52,7 @@ class FakeConnector:
         return [item["activity"] for item in self.received]
 
 
-def golden(name: str, *, service_url: str, **changes) -> dict:
+def golden(name: str, /, *, service_url: str, **changes) -> dict:
     activity = json.loads((ACTIVITIES / f"{name}.json").read_text(encoding="utf-8"))
     activity["serviceUrl"] = service_url
     activity.update(changes)
@@ -78,6 +78,6 @@ class Harness:
     core: Core
     sleeps: list[float]
 
-    async def post(self, name: str, **changes):
+    async def post(self, name: str, /, **changes):
         return await self.client.post("/api/messages",
                                       json=golden(name, service_url=self.connector_url, **changes))

@@ -314,3 +314,44 @@ async def test_reinstalling_later_welcomes_again(teams):
     await teams.post("installation_update", id="f:1700000009999",
                      timestamp="2026-11-24T09:00:00.000Z")
     assert len(teams.connector.activities) == 2
+
+
+@pytest.mark.parametrize("entities", [
+    [{"type": "mention"}], [{"type": "mention", "mentioned": None, "text": "<at>x</at>"}],
+    [{"type": "mention", "mentioned": {"id": BOT_ID}, "text": 5}], "not a list",
+])
+async def test_malformed_mention_entities_do_not_break_the_answer(teams, entities):
+    response = await teams.post("channel_mention", entities=entities,
+                                text="<at>Guidance Bot</at> principles")
+    assert response.status in (201, 400)
+    if response.status == 201:
+        (activity,) = teams.connector.activities
+        assert activity["text"] == "The six principles"
+
+
+async def test_other_people_mentioned_stay_in_the_text(teams):
+    entities = [{"type": "mention", "mentioned": {"id": "29:someone", "name": "Jo"},
+                 "text": "<at>Jo</at>"}]
+    text = TurnContext_text = "<at>Jo</at> principles"
+    from botbuilder.schema import Activity
+
+    from adapters.teams.bot import strip_mention
+
+    activity = Activity().deserialize({"type": "message", "text": text, "entities": entities,
+                                       "recipient": {"id": BOT_ID}})
+    assert strip_mention(activity) == TurnContext_text
+
+
+@pytest.mark.parametrize("kind, name", [("invoke", None), ("invoke", "adaptiveCard/action"),
+                                        ("invoke", "task/fetch")])
+async def test_unsupported_invokes_are_400_not_5xx(teams, kind, name):
+    response = await teams.post("personal_message", type=kind, name=name)
+    assert response.status == 400
+    assert teams.connector.received == []
+
+
+@pytest.mark.parametrize("kind", ["messageReaction", "typing", "somethingNew", "event"])
+async def test_other_activity_types_are_accepted_quietly(teams, kind):
+    response = await teams.post("personal_message", type=kind)
+    assert response.status == 201
+    assert teams.connector.received == []

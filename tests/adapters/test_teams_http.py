@@ -223,7 +223,8 @@ async def test_json_that_is_not_an_object_is_400(open_endpoint, body):
 @pytest.mark.parametrize("changes", [
     {"type": None}, {"type": ""}, {"type": 5}, {"serviceUrl": None}, {"serviceUrl": "ftp://x"},
     {"serviceUrl": 7}, {"conversation": None}, {"conversation": {"id": 3}},
-    {"conversation": "a:1"}, {"from": "someone"}, {"recipient": []},
+    {"conversation": "a:1"}, {"from": "someone"}, {"recipient": []}, {"recipient": None},
+    {"recipient": {"id": 5}},
 ])
 async def test_activity_missing_what_a_reply_needs_is_400(open_endpoint, changes):
     response = await post(open_endpoint, **changes)
