@@ -8,9 +8,10 @@ import logging
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from botbuilder.schema import Activity
 
 from adapters.teams import TEAMS_POSTER, setup_teams
-from adapters.teams.bot import SORRY
+from adapters.teams.bot import SORRY, strip_mention
 from adapters.teams.cards import CARD_CONTENT_TYPE
 from adapters.teams.retry import RetryPolicy
 from bot.access import Admins
@@ -329,17 +330,15 @@ async def test_malformed_mention_entities_do_not_break_the_answer(teams, entitie
         assert activity["text"] == "The six principles"
 
 
-async def test_other_people_mentioned_stay_in_the_text(teams):
+def test_only_the_bots_own_mention_is_stripped():
     entities = [{"type": "mention", "mentioned": {"id": "29:someone", "name": "Jo"},
-                 "text": "<at>Jo</at>"}]
-    text = TurnContext_text = "<at>Jo</at> principles"
-    from botbuilder.schema import Activity
-
-    from adapters.teams.bot import strip_mention
-
-    activity = Activity().deserialize({"type": "message", "text": text, "entities": entities,
-                                       "recipient": {"id": BOT_ID}})
-    assert strip_mention(activity) == TurnContext_text
+                 "text": "<at>Jo</at>"},
+                {"type": "mention", "mentioned": {"id": BOT_ID, "name": "Guidance Bot"},
+                 "text": "<at>Guidance Bot</at>"}]
+    activity = Activity().deserialize({
+        "type": "message", "text": "<at>Guidance Bot</at> can <at>Jo</at>  post this?",
+        "entities": entities, "recipient": {"id": BOT_ID}})
+    assert strip_mention(activity) == "can <at>Jo</at> post this?"
 
 
 @pytest.mark.parametrize("kind, name", [("invoke", None), ("invoke", "adaptiveCard/action"),
