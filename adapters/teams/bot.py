@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,7 +51,7 @@ def strip_mention(activity: Activity) -> str:
 
 class GuidanceTeamsBot(ActivityHandler):
     def __init__(self, *, core: Core, store: Store, retry: RetryPolicy | None = None,
-                 sleep: Sleep | None = None, rng=None) -> None:
+                 sleep: Sleep | None = None, rng: Callable[[], float] | None = None) -> None:
         self.core = core
         self.store = store
         self.retry = retry or RetryPolicy()
