@@ -9,6 +9,7 @@ from aiohttp import web
 
 from adapters.fetch import url_fetcher
 from adapters.slack import setup_slack
+from adapters.teams import setup_teams
 from adapters.web import WebChat
 from bot.admin import AdminCommands
 from bot.core import Core
@@ -52,6 +53,7 @@ def create_app(*, settings: Settings, core: Core | None = None) -> web.Applicati
     log.info("web chat: on at / and /api/chat")
     if not setup_slack(app, core=core, settings=settings, store=core.store):
         log.info("slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)")
+    setup_teams(app, core=core, settings=settings, store=core.store)
     return app
 
 

@@ -34,7 +34,12 @@ async def read_json_object(request: web.Request, *, limit: int = MAX_BODY_BYTES)
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length,
                                             text=json.dumps({"error": "body too large"}),
                                             content_type="application/json")
-    body = await request.content.read(limit + 1)
+    body = b""
+    while len(body) <= limit:  # read(n) returns what has arrived so far, not n bytes
+        chunk = await request.content.read(limit + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
     if len(body) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body),
                                             text=json.dumps({"error": "body too large"}),

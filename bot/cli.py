@@ -125,6 +125,24 @@ def cmd_console(args: argparse.Namespace) -> int:
         print(f"bot> {reply.text}\n")
 
 
+def cmd_teams_package(args: argparse.Namespace) -> int:
+    from adapters.teams.package import PackageError, build
+    from bot.settings import PROJECT_DIR
+
+    source = Path(args.source) if args.source else PROJECT_DIR / "teams"
+    try:
+        package = build(app_id=args.app_id, source=source)
+    except PackageError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(package.zip_bytes())
+    print(f"{out}: Teams app package for app id {package.manifest['id']}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="guidance-bot", description=(
         "Answers questions about the civil service social media guidance."))
@@ -145,6 +163,11 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(run=cmd_check)
     sub.add_parser("console", help="chat with the bot in this terminal").set_defaults(
         run=cmd_console)
+    teams = sub.add_parser("teams-package", help="build the Teams app package (a zip to upload)")
+    teams.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
+    teams.add_argument("--out", default="guidance-bot-teams.zip", help="the zip file to write")
+    teams.add_argument("--source", help="folder with manifest.json and icons (default: teams/)")
+    teams.set_defaults(run=cmd_teams_package)
     return top
 
 

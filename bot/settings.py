@@ -99,8 +99,8 @@ class Settings:
         app_type = text("MicrosoftAppType") or "MultiTenant"
         if app_type not in ("MultiTenant", "SingleTenant", "UserAssignedMSI"):
             problems.append("MicrosoftAppType: must be MultiTenant, SingleTenant or UserAssignedMSI")
-        if app_type == "SingleTenant" and not text("MicrosoftAppTenantId"):
-            problems.append("MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant")
+        if app_type in ("SingleTenant", "UserAssignedMSI") and not text("MicrosoftAppTenantId"):
+            problems.append(f"MicrosoftAppTenantId: required when MicrosoftAppType is {app_type}")
         if text("MicrosoftAppId") and not text("MicrosoftAppPassword") and (
             app_type != "UserAssignedMSI"
         ):

@@ -1,0 +1,87 @@
+"""Microsoft Teams through the Bot Framework: the only package that imports botbuilder.
+
+`setup_teams` adds `POST /api/messages` to the shared aiohttp application.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.core import Core
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# For proactive messages (reminders): `await app[TEAMS_POSTER].post(conversation_id=..., reply=...)`.
+TEAMS_POSTER = web.AppKey("teams_poster", object)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BotConfig:
+    """The attribute names `ConfigurationBotFrameworkAuthentication` reads, from our settings."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str | None = None
+    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str | None = None
+    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> BotConfig:
+        return cls(APP_ID=settings.microsoft_app_id, APP_PASSWORD=settings.microsoft_app_password,
+                   APP_TYPE=settings.microsoft_app_type,
+                   APP_TENANTID=settings.microsoft_app_tenant_id, **overrides)
+
+
+def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: Store,
+                credentials_factory=None, bot_options: dict | None = None,
+                config_overrides: dict | None = None) -> None:
+    """Serve the Teams bot at `POST /api/messages`.
+
+    `credentials_factory` and `config_overrides` exist so tests never reach Microsoft's login
+    service; production leaves them unset.
+    """
+    if settings.production and not settings.microsoft_app_id:
+        log.info("teams: off (production without MicrosoftAppId, TEAMS_ENABLED=false)")
+        return
+    from botbuilder.integration.aiohttp import (
+        CloudAdapter,
+        ConfigurationBotFrameworkAuthentication,
+        ConfigurationServiceClientCredentialFactory,
+    )
+
+    from adapters.teams.bot import GuidanceTeamsBot, on_turn_error
+    from adapters.teams.connectors import CachedCredentialsFactory
+    from adapters.teams.http import GuardedAuthentication, MessagesEndpoint
+    from adapters.teams.proactive import TeamsPoster
+
+    config = BotConfig.from_settings(settings, **(config_overrides or {}))
+    credentials = CachedCredentialsFactory(
+        credentials_factory or ConfigurationServiceClientCredentialFactory(config, logger=log))
+    authentication = GuardedAuthentication(ConfigurationBotFrameworkAuthentication(
+        config, credentials_factory=credentials, logger=log))
+    adapter = CloudAdapter(authentication)
+    adapter.on_turn_error = on_turn_error
+    bot = GuidanceTeamsBot(core=core, store=store, **(bot_options or {}))
+    app[TEAMS_POSTER] = TeamsPoster(adapter=adapter, bot=bot, store=store,
+                                    app_id=settings.microsoft_app_id)
+    endpoint = MessagesEndpoint(adapter=adapter, authentication=authentication, bot=bot)
+    app.router.add_post("/api/messages", endpoint.handle)
+
+    async def close_clients(_: web.Application) -> None:
+        await authentication.close()
+
+    app.on_cleanup.append(close_clients)
+    if settings.microsoft_app_id:
+        log.info("teams: on at POST /api/messages for app id %s", settings.microsoft_app_id)
+    else:
+        log.warning("teams: NO AUTHENTICATION on POST /api/messages: MicrosoftAppId is blank, so "
+                    "anyone who can reach this port can talk to the bot. This is for the Bot "
+                    "Framework Emulator and local testing only; set MicrosoftAppId and "
+                    "MicrosoftAppPassword for Teams.")

@@ -1,0 +1,161 @@
+"""The Teams bot: Bot Framework activities in, core replies out as Adaptive Cards."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ChannelAccount
+
+from adapters.teams.cards import ANSWER_ACTION, FEEDBACK_ACTION, render
+from adapters.teams.retry import RetryPolicy, Sleep, with_retries
+from bot.core import Core
+from bot.messages import Message, Reply
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+WELCOME_WINDOW_SECONDS = 600
+
+
+def user_id(account: ChannelAccount | None) -> str:
+    """Admins are listed by Azure AD object id (TEAMS_ADMIN_IDS); Teams' own id is the fallback."""
+    if account is None:
+        return ""
+    return account.aad_object_id or account.id or ""
+
+
+def strip_mention(activity: Activity) -> str:
+    """The text without the @mention of this bot (what `TurnContext.remove_recipient_mention` does,
+    but a malformed mention entity from a client does not raise)."""
+    text = activity.text if isinstance(activity.text, str) else ""
+    recipient = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or ():
+        properties = getattr(entity, "additional_properties", None) or {}
+        mentioned = properties.get("mentioned")
+        if getattr(entity, "type", None) != "mention" or not isinstance(mentioned, dict):
+            continue
+        mention_text = properties.get("text")
+        if mentioned.get("id") == recipient and isinstance(mention_text, str) and mention_text:
+            text = text.replace(mention_text, " ")
+    name = activity.recipient.name if activity.recipient else None
+    if name:  # the mention entity was missing or malformed
+        text = text.replace(f"<at>{name}</at>", " ")
+    return " ".join(text.split())
+
+
+class GuidanceTeamsBot(ActivityHandler):
+    def __init__(self, *, core: Core, store: Store, retry: RetryPolicy | None = None,
+                 sleep: Sleep | None = None, rng: Callable[[], float] | None = None) -> None:
+        self.core = core
+        self.store = store
+        self.retry = retry or RetryPolicy()
+        self._retry_options = {k: v for k, v in (("sleep", sleep), ("rng", rng)) if v is not None}
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        conversation = activity.conversation.id if activity.conversation else None
+        if activity.id and conversation and not await self.store.first_delivery(
+                key=f"teams:{conversation}:{activity.id}"):
+            log.info("teams: activity %s in %s already handled, ignoring the redelivery",
+                     activity.id, conversation)
+            return
+        if conversation:
+            await self._remember(activity, conversation)
+        await super().on_turn(turn_context)
+
+    async def _remember(self, activity: Activity, conversation: str) -> None:
+        """Keep where this conversation lives; for a channel thread, the channel itself as well,
+        so that reminders can start a new post there rather than reply in someone's thread."""
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        await self.store.save_conversation(platform=PLATFORM, conversation_id=conversation,
+                                           reference=reference)
+        channel, _, thread = conversation.partition(";messageid=")
+        if thread:
+            channel_reference = {**reference, "conversation": {**reference["conversation"],
+                                                               "id": channel}}
+            channel_reference.pop("activityId", None)
+            await self.store.save_conversation(platform=PLATFORM, conversation_id=channel,
+                                               reference=channel_reference)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if isinstance(activity.value, dict) and activity.value.get("action"):
+            await self._on_submit(turn_context, activity.value)
+            return
+        text = strip_mention(activity)
+        conversation = activity.conversation
+        message = Message(
+            platform=PLATFORM, user_id=user_id(activity.from_property), text=(text or "").strip(),
+            channel_id=conversation.id if conversation else None,
+            is_direct=(conversation.conversation_type or "personal") == "personal"
+            if conversation else True,
+            user_name=activity.from_property.name if activity.from_property else None,
+        )
+        await self.say(turn_context, await self.core.handle(message))
+
+    async def _on_submit(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
+        action, entry = value.get("action"), value.get("entry")
+        if action == ANSWER_ACTION and isinstance(entry, str):
+            reply = self.core.answer_entry(entry_id=entry)
+        elif action == FEEDBACK_ACTION and isinstance(entry, str) and isinstance(
+                value.get("helpful"), bool):
+            question = value.get("question") if isinstance(value.get("question"), str) else None
+            reply = await self.core.feedback(platform=PLATFORM, entry=entry,
+                                             helpful=value["helpful"], question=question)
+        else:
+            log.info("teams: ignoring a card submit with unknown data %r", sorted(value))
+            reply = self.core.help()
+        await self.say(turn_context, reply)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount],
+                                        turn_context: TurnContext) -> None:
+        recipient = turn_context.activity.recipient
+        if recipient and any(member.id == recipient.id for member in members_added or ()):
+            await self._welcome(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        """Welcome once per install. Teams sends installationUpdate and conversationUpdate for the
+        same install, either may go missing, and a team's two may name different channels."""
+        activity = turn_context.activity
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
+        where = team.get("id") or (activity.conversation.id if activity.conversation else "")
+        when = activity.timestamp or datetime.now(UTC)
+        window = int(when.timestamp()) // WELCOME_WINDOW_SECONDS
+        if await self.store.first_delivery(key=f"teams:welcome:{where}:{window}"):
+            await self.say(turn_context, self.core.welcome())
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """The bot uses no invokes (its cards use Action.Submit, which arrives as a message), so any
+        is the caller's mistake: 400. The SDK would answer 501, or 500 for an Action.Execute
+        without a value (it fails to serialise its own error)."""
+        log.info("teams: unsupported invoke %r", turn_context.activity.name)
+        return InvokeResponse(status=400)
+
+    async def say(self, turn_context: TurnContext, reply: Reply) -> None:
+        for payload in render(reply):
+            activity = Activity().deserialize(payload)
+            await with_retries(lambda a=activity: turn_context.send_activity(a),
+                               policy=self.retry, what="reply", **self._retry_options)
+
+
+async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    """Log what was being handled, and tell the person briefly rather than go silent."""
+    activity = turn_context.activity
+    log.error("teams: error handling %s activity %s in conversation %s (channel %s): %r",
+              activity.type, activity.id,
+              activity.conversation.id if activity.conversation else None,
+              activity.channel_id, error, exc_info=error)
+    try:
+        await turn_context.send_activity(MessageFactory.text(SORRY))
+    except Exception as send_error:  # the connector may be what failed
+        log.error("teams: could not tell the user about the error: %r", send_error)

@@ -1,0 +1,148 @@
+"""Adaptive Cards from a Reply: plain JSON, so it is tested without any SDK and outlives botbuilder.
+
+Teams renders Adaptive Cards up to version 1.5 and refuses a message over about 28 KB, so long
+answers are split across several cards, each well under `MAX_ACTIVITY_BYTES`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.messages import Reply, ReplyKind
+
+CARD_VERSION = "1.5"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MAX_ACTIVITY_BYTES = 20_000  # Teams' limit is about 28 KB for the whole activity
+MAX_CHUNK_CHARS = 3_000
+MAX_SUMMARY_CHARS = 200
+MAX_BUTTON_TITLE_CHARS = 60
+ANSWER_ACTION = "answer"
+FEEDBACK_ACTION = "feedback"
+
+
+def split_text(text: str, *, limit: int = MAX_CHUNK_CHARS) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a paragraph, line, sentence or word if possible."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for pattern in (r"\n\s*\n", r"\n", r"(?<=[.!?])\s", r"\s"):
+            found = [m.start() for m in re.finditer(pattern, window)]
+            found = [i for i in found if i >= limit // 2]
+            if found:
+                cut = found[-1]
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].strip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def summary(reply: Reply) -> str:
+    """One line for notifications and for clients that cannot show cards."""
+    if reply.kind is ReplyKind.ANSWER and reply.title:
+        heading = f"{reply.title} (principle {reply.principle})" if reply.principle else reply.title
+        return _clip(heading, MAX_SUMMARY_CHARS)
+    return _clip(reply.title or reply.text, MAX_SUMMARY_CHARS)
+
+
+def _text(text: str, **style) -> dict:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _header(reply: Reply) -> list[dict]:
+    blocks = []
+    if reply.kind is ReplyKind.ANSWER and reply.principle:
+        blocks.append(_text(f"Principle {reply.principle}", size="Small", isSubtle=True,
+                            spacing="None"))
+    if reply.title:
+        blocks.append(_text(reply.title, size="Medium", weight="Bolder", style="heading"))
+    return blocks
+
+
+def _points(reply: Reply) -> list[dict]:
+    if not reply.points:
+        return []
+    if any(point.principle for point in reply.points):
+        items = [_text(f"{point.principle}. **{point.title}**" if point.principle
+                       else f"**{point.title}**", spacing="Small") for point in reply.points]
+    else:
+        items = [_text(f"**{point.title}**: {point.text}" if point.text else point.title,
+                       spacing="Small") for point in reply.points]
+    return [{"type": "Container", "items": items}]
+
+
+def _footer(reply: Reply) -> list[dict]:
+    blocks = []
+    if reply.tip and reply.kind is not ReplyKind.NOT_FOUND:
+        blocks.append(_text(reply.tip if reply.tip.lower().startswith("tip")
+                            else f"Tip: {reply.tip}", isSubtle=True))
+    elif reply.tip:
+        blocks.append(_text(reply.tip))
+    if reply.source:
+        blocks.append(_text(f"Source: {reply.source}", size="Small", isSubtle=True))
+    return blocks
+
+
+def _actions(reply: Reply) -> list[dict]:
+    actions = [
+        {"type": "Action.Submit", "title": _clip(f"{s.title} (principle {s.principle})",
+                                                 MAX_BUTTON_TITLE_CHARS),
+         "data": {"action": ANSWER_ACTION, "entry": s.entry}}
+        for s in reply.suggestions
+    ]
+    if reply.feedback and reply.entry:
+        question = _clip(reply.question, 500) if reply.question else None
+        for title, helpful in (("Helpful", True), ("Not helpful", False)):
+            data = {"action": FEEDBACK_ACTION, "entry": reply.entry, "helpful": helpful}
+            if question:
+                data["question"] = question
+            actions.append({"type": "Action.Submit", "title": title, "data": data})
+    return actions
+
+
+def card(*, body: list[dict], actions: list[dict], fallback: str) -> dict:
+    content = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION,
+               "fallbackText": fallback, "body": body}
+    if actions:
+        content["actions"] = actions
+    return content
+
+
+def _message(content: dict, text: str) -> dict:
+    return {"type": "message", "text": text, "summary": text,
+            "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": content}]}
+
+
+def render(reply: Reply) -> list[dict]:
+    """The message activities (as Bot Framework JSON) that say `reply` in Teams, in order."""
+    text = reply.body if reply.body is not None else reply.text
+    chunks = split_text(text) if text else []
+    head, points, foot, actions = _header(reply), _points(reply), _footer(reply), _actions(reply)
+    line = summary(reply)
+    if len(chunks) <= 1:
+        body = head + [_text(chunk) for chunk in chunks] + points + foot
+        return [_message(card(body=body, actions=actions, fallback=_clip(reply.text, 2000)), line)]
+    messages = []
+    for index, chunk in enumerate(chunks, 1):
+        part = f"{line} ({index} of {len(chunks)})"
+        first, last = index == 1, index == len(chunks)
+        body = (head if first else []) + [_text(chunk)] + (points + foot if last else [])
+        messages.append(_message(card(body=body, actions=actions if last else [],
+                                      fallback=_clip(chunk, 2000)), part))
+    return messages
+
+
+def encoded_size(activity: dict) -> int:
+    return len(json.dumps(activity, ensure_ascii=False).encode("utf-8"))

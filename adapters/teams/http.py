@@ -1,0 +1,139 @@
+"""`POST /api/messages`: bad requests answered 4xx here, good ones handed to botbuilder's CloudAdapter.
+
+`CloudAdapter.process` turns only PermissionError into 401; a malformed or foreign token makes the
+JWT code raise anything (DecodeError, IndexError, KeyError) and aiohttp answers 500. So the
+authentication is wrapped to turn every failure into PermissionError, and the body is checked
+here before the SDK sees it.
+
+The wrapper also hands out pooled outgoing clients (see `connectors`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import Bot, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+from msrest.exceptions import DeserializationError
+
+from adapters.teams.connectors import ClientPool, PooledConnectorFactory
+from adapters.web import json_error, read_json_object
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024  # Teams' own messages are at most about 28 KB, card submits less
+
+
+class GuardedAuthentication(BotFrameworkAuthentication):
+    """Delegates to the real authentication; any failure to authenticate becomes PermissionError,
+    and outgoing clients come from pools that live as long as the application."""
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+        self.connectors = ClientPool()
+        self.token_clients = ClientPool()
+
+    async def close(self) -> None:
+        await self.connectors.close()
+        await self.token_clients.close()
+
+    async def authenticate_request(self, activity: Activity, auth_header: str
+                                   ) -> AuthenticateRequestResult:
+        try:
+            result = await self._inner.authenticate_request(activity, auth_header)
+        except PermissionError:
+            raise
+        except Exception as error:
+            raise PermissionError(f"token rejected: {type(error).__name__}") from error
+        if result.connector_factory is not None:
+            result.connector_factory = PooledConnectorFactory(result.connector_factory,
+                                                              self.connectors)
+        return result
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str
+                                             ) -> AuthenticateRequestResult:
+        try:
+            return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        except PermissionError:
+            raise
+        except Exception as error:
+            raise PermissionError(f"token rejected: {type(error).__name__}") from error
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return PooledConnectorFactory(self._inner.create_connector_factory(claims_identity),
+                                      self.connectors)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        claims = claims_identity.claims or {}
+        key = (claims.get("aud"), claims.get("appid"), claims.get("azp"))
+        return await self.token_clients.get(
+            key, lambda: self._inner.create_user_token_client(claims_identity))
+
+    def create_bot_framework_client(self):
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+
+def _problem(data: dict[str, Any]) -> str | None:
+    """Why this is not an activity the adapter can answer, or None."""
+    if not isinstance(data.get("type"), str) or not data["type"]:
+        return "'type' must be a non-empty string"
+    service_url = data.get("serviceUrl")
+    if not isinstance(service_url, str) or not service_url.startswith(("https://", "http://")):
+        return "'serviceUrl' must be an http(s) URL"
+    conversation = data.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "'conversation.id' must be a string"
+    recipient = data.get("recipient")
+    if not isinstance(recipient, dict) or not isinstance(recipient.get("id"), str):
+        return "'recipient.id' must be a string"
+    if data.get("from") is not None and not isinstance(data["from"], dict):
+        return "'from' must be an object"
+    return None
+
+
+class MessagesEndpoint:
+    def __init__(self, *, adapter: CloudAdapter, authentication: BotFrameworkAuthentication,
+                 bot: Bot) -> None:
+        self.adapter = adapter
+        self.authentication = authentication
+        self.bot = bot
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return json_error(415, "content type must be application/json")
+        data = await read_json_object(request, limit=MAX_BODY_BYTES)
+        problem = _problem(data)
+        if problem:
+            return json_error(400, problem)
+        try:
+            activity = Activity().deserialize(data)
+        except (DeserializationError, ValueError, TypeError, AttributeError):
+            return json_error(400, "not a Bot Framework activity")
+        auth_header = request.headers.get("Authorization") or None
+        try:
+            authenticated = await self.authentication.authenticate_request(activity, auth_header)
+        except PermissionError as error:
+            log.warning("teams: rejected a request to /api/messages: %s", error)
+            return json_error(401, "unauthorized")
+        invoke_response = await self.adapter.process_activity(authenticated, activity,
+                                                              self.bot.on_turn)
+        if invoke_response:
+            return web.json_response(data=serializer_helper(invoke_response.body),
+                                     status=invoke_response.status)
+        return web.Response(status=201)

@@ -1,0 +1,83 @@
+"""A fake Bot Framework connector service and helpers to post golden activities to the real route."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot.core import Core
+from bot.knowledge import load_knowledge
+from bot.settings import Settings
+from bot.store import MemoryStore
+from tests.kbfactory import write_knowledge
+
+ACTIVITIES = Path(__file__).parent / "teams_activities"
+
+
+@dataclass
+class FakeConnector:
+    """Records what the bot sends; answers with the statuses queued in `failures` first."""
+
+    received: list[dict] = field(default_factory=list)
+    failures: list[int] = field(default_factory=list)
+    attempts: int = 0
+    peers: set = field(default_factory=set)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self.activity)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self.activity)
+        return app
+
+    async def activity(self, request: web.Request) -> web.Response:
+        self.attempts += 1
+        self.peers.add(request.transport.get_extra_info("peername"))
+        body = await request.json()
+        if self.failures:
+            status = self.failures.pop(0)
+            return web.json_response({"error": {"code": "Throttled", "message": "try later"}},
+                                     status=status)
+        self.received.append({"conversation": request.match_info["conversation"],
+                              "reply_to": request.match_info.get("reply_to"),
+                              "authorization": request.headers.get("Authorization"),
+                              "activity": body})
+        return web.json_response({"id": f"sent-{len(self.received)}"})
+
+    @property
+    def activities(self) -> list[dict]:
+        return [item["activity"] for item in self.received]
+
+
+def golden(name: str, /, *, service_url: str, **changes) -> dict:
+    activity = json.loads((ACTIVITIES / f"{name}.json").read_text(encoding="utf-8"))
+    activity["serviceUrl"] = service_url
+    activity.update(changes)
+    return activity
+
+
+def make_core(tmp_path: Path, *, store: MemoryStore | None = None, **settings) -> Core:
+    knowledge = load_knowledge(path=write_knowledge(tmp_path / "kb"))
+    return Core(knowledge=knowledge, store=store or MemoryStore(),
+                admins=settings.get("admins") or Settings().admins)
+
+
+async def no_sleep(_: float) -> None:
+    return None
+
+
+@dataclass
+class Harness:
+    client: TestClient
+    connector: FakeConnector
+    connector_url: str
+    store: MemoryStore
+    core: Core
+    sleeps: list[float]
+
+    async def post(self, name: str, /, **changes):
+        return await self.client.post("/api/messages",
+                                      json=golden(name, service_url=self.connector_url, **changes))
