@@ -12,7 +12,7 @@ import pytest
 
 from adapters.teams.package import PackageError, build, validate
 from adapters.teams.png import PngError, decode, encode, size
-from bot.cli import main
+from adapters.cli import main
 from bot.settings import PROJECT_DIR
 
 SOURCE = PROJECT_DIR / "teams"

@@ -13,7 +13,7 @@ from tests.kbfactory import write_knowledge
 
 
 def run(*args: str, stdin: str | None = None, env: dict | None = None):
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], input=stdin,
                           capture_output=True, text=True, timeout=60,
                           env={**os.environ, **(env or {})})
 
@@ -76,7 +76,7 @@ def test_console_answers_until_end_of_input(kb_env):
 
 
 def test_ask_does_not_import_platform_sdks_or_the_web_server(kb_env):
-    code = ("import sys; from bot import cli; cli.main(['ask','principle 1']); "
+    code = ("import sys; from adapters import cli; cli.main(['ask','principle 1']); "
             "bad = [m for m in sys.modules if m.split('.')[0] in "
             "('aiohttp','slack_bolt','slack_sdk','botbuilder','sqlalchemy')]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -87,7 +87,7 @@ def test_ask_does_not_import_platform_sdks_or_the_web_server(kb_env):
 def test_reply_now_falls_back_to_an_event_loop_when_a_command_waits(small_kb):
     import asyncio
 
-    from bot.cli import reply_now
+    from adapters.cli import reply_now
     from bot.core import Core
     from bot.messages import Message, Reply, ReplyKind
 

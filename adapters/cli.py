@@ -1,4 +1,4 @@
-"""`guidance-bot`: the command line (see the README and DESIGN for the public interface)."""
+"""`guidance-bot`: the command line, the terminal's adapter (see the README and DESIGN for its interface)."""
 
 from __future__ import annotations
 
