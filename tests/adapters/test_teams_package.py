@@ -10,9 +10,9 @@ import zlib
 
 import pytest
 
+from adapters.cli import main
 from adapters.teams.package import PackageError, build, validate
 from adapters.teams.png import PngError, decode, encode, size
-from adapters.cli import main
 from bot.settings import PROJECT_DIR
 
 SOURCE = PROJECT_DIR / "teams"
