@@ -37,12 +37,19 @@ im allowed ok okay sure yeah kind sort bit lot lots
 """.split())
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
+# Endings that swap rather than drop, so related forms meet: political/politics, impartiality/
+# impartial, accountability/accountable.
+_SWAPS = (("abilities", "able"), ("ability", "able"), ("alities", "al"), ("ality", "al"),
+          ("ically", "ic"), ("ical", "ic"))
 
 
 def stem(word: str) -> str:
     """A deliberately small suffix stripper: applied to both sides, its mistakes cancel out."""
     if len(word) <= 4 or word.isdigit():
         return word
+    for suffix, replacement in _SWAPS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + replacement
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]
