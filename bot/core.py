@@ -6,10 +6,12 @@ an answer comes wholly from one knowledge-base version even while a reload swaps
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from time import perf_counter
 from zoneinfo import ZoneInfo
 
 from bot.access import Admins
@@ -17,11 +19,13 @@ from bot.daily import principle_of_the_day
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
 from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
+from bot.observe import Event, Handled, Observer
 from bot.store import Feedback, MemoryStore, Store
 from bot.text import normalise
 
 Clock = Callable[[], datetime]
 AdminHandler = Callable[[Message, str], Awaitable[Reply]]
+log = logging.getLogger(__name__)
 
 WHERE_TO_ASK = ("For anything else, ask your line manager or your department's communications "
                 "or propriety team.")
@@ -77,6 +81,7 @@ class Core:
         self.timezone = ZoneInfo(timezone)
         self.thresholds = thresholds or Thresholds()
         self._admin_commands: dict[str, AdminCommand] = {}
+        self.observers: list[Observer] = []
         self.snapshot = self.build_snapshot(knowledge=knowledge)
 
     # Knowledge
@@ -103,17 +108,36 @@ class Core:
     def admin_commands(self) -> tuple[AdminCommand, ...]:
         return tuple(self._admin_commands.values())
 
+    # Observation
+
+    def notify(self, event: Event) -> None:
+        """Tell every observer; a broken observer is logged, never allowed to break a reply."""
+        for observer in self.observers:
+            try:
+                observer.observe(event)
+            except Exception:
+                log.exception("observer %r failed on %s", observer, type(event).__name__)
+
     # Conversation
 
     async def handle(self, message: Message) -> Reply:
-        snapshot = self.snapshot
+        started = perf_counter()
         text = message.text.strip()
         folded = normalise(text)
+        command = self._admin_commands.get(folded.partition(" ")[0])
+        if command is not None:
+            reply = await self._run_admin(command, message, text)
+        else:
+            reply = self._converse(text=text, folded=folded)
+        if self.observers:
+            self.notify(Handled(platform=message.platform, kind=reply.kind, principle=reply.principle,
+                                seconds=perf_counter() - started, admin=command is not None))
+        return reply
+
+    def _converse(self, *, text: str, folded: str) -> Reply:
+        snapshot = self.snapshot
         if not folded:
             return self.help(snapshot=snapshot)
-        command, _, rest = folded.partition(" ")
-        if command in self._admin_commands:
-            return await self._run_admin(self._admin_commands[command], message, text)
         if folded in _HELP:
             return self.help(snapshot=snapshot)
         if folded in _GREETINGS:
