@@ -178,13 +178,14 @@ async def _stop_accepting(app: web.Application) -> None:
 
 
 def setup_observability(app: web.Application, *, core: Core, store=None,
-                        metrics_registry: CollectorRegistry | None = None) -> Metrics:
+                        metrics_registry: CollectorRegistry | None = None,
+                        ping_timeout: float = STORE_PING_TIMEOUT) -> Metrics:
     """Call before other middlewares are added, so the request id covers all of them."""
     app[METRICS_KEY] = collector = Metrics(core=core, registry=metrics_registry)
     app[STATE_KEY] = Lifecycle()
     core.observers.append(collector)
     app.middlewares.insert(0, request_context)
-    app.router.add_get("/readyz", readiness(core=core, store=store))
+    app.router.add_get("/readyz", readiness(core=core, store=store, timeout=ping_timeout))
     app.router.add_get("/metrics", metrics)
     app.on_shutdown.append(_stop_accepting)
     return collector
