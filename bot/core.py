@@ -251,10 +251,13 @@ class Core:
 
     def principle(self, *, number: str | int, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot
-        value = _NUMBER_WORDS.get(str(number)) or (int(number) if str(number).isdigit() else 0)
+        digits = str(number)
+        # int() refuses over 4300 digits and isdigit() accepts "²": both reached users as errors
+        value = _NUMBER_WORDS.get(digits) or (
+            int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 3 else 0)
         if not 1 <= value <= 6:
             return Reply(kind=ReplyKind.NOTICE, title="There are six principles", text=(
-                f"There is no principle {number}: the guidance has six, numbered 1 to 6. "
+                f"There is no principle {digits[:20]}: the guidance has six, numbered 1 to 6. "
                 "Say 'principles' to see them."))
         return self._entry_reply(snapshot.knowledge.principle(value), snapshot=snapshot,
                                  score=100.0)
