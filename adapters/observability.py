@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from time import perf_counter
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -117,7 +119,12 @@ async def request_context(request: web.Request, handler) -> web.StreamResponse:
             raise web.HTTPServiceUnavailable(
                 text='{"error": "shutting down"}', content_type="application/json",
                 headers={"Retry-After": "5", "Connection": "close"})
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except (RequestPayloadError, HttpProcessingError) as error:
+            # a body that cannot be decoded (bad gzip, broken chunks): the client's fault, not a 500
+            raise web.HTTPBadRequest(text='{"error": "unreadable request body"}',
+                                     content_type="application/json") from error
     except web.HTTPException as error:
         error.headers[REQUEST_ID_HEADER] = rid
         status = error.status
@@ -137,6 +144,29 @@ async def request_context(request: web.Request, handler) -> web.StreamResponse:
         log.info("%s %s %s %.1fms", request.method, route, status,
                  (perf_counter() - started) * 1000)
         request_id.reset(token)
+
+
+class ClientErrorFilter(logging.Filter):
+    """aiohttp logs a malformed request or an undecodable body as an error with a traceback; it
+    is the client's mistake, so it becomes one warning line (status and reason, no body)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        while error is not None and not isinstance(error, HttpProcessingError | RequestPayloadError):
+            error = error.__cause__ or error.__context__
+        if error is None or getattr(error, "code", 400) >= 500:
+            return True
+        reason = " ".join(str(error).split())[:200]
+        record.msg, record.args, record.exc_info, record.exc_text = (
+            "bad request from a client: %s: %s", (type(error).__name__, reason), None, None)
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_client_errors(logger: logging.Logger | None = None) -> None:
+    logger = logger or logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ClientErrorFilter) for f in logger.filters):
+        logger.addFilter(ClientErrorFilter())
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -182,6 +212,7 @@ def setup_observability(app: web.Application, *, core: Core, store=None,
                         ping_timeout: float = STORE_PING_TIMEOUT) -> Metrics:
     """Call before other middlewares are added, so the request id covers all of them."""
     app[METRICS_KEY] = collector = Metrics(core=core, registry=metrics_registry)
+    quiet_client_errors()
     app[STATE_KEY] = Lifecycle()
     core.observers.append(collector)
     app.middlewares.insert(0, request_context)

@@ -222,3 +222,24 @@ def test_log_format_is_validated_with_the_other_settings(kb_path):
     assert any(p.startswith("LOG_FORMAT") for p in error.value.problems)
     assert any(p.startswith("PORT") for p in error.value.problems)
     assert Settings.from_env({"KNOWLEDGE_PATH": str(kb_path), "LOG_FORMAT": "json"})
+
+
+def test_aiohttp_client_errors_become_one_warning_line_and_server_errors_keep_their_traceback():
+    from aiohttp.http_exceptions import BadHttpMessage
+
+    from adapters.observability import ClientErrorFilter
+
+    def record(error):
+        try:
+            raise error
+        except Exception as raised:
+            return logging.LogRecord("aiohttp.server", logging.ERROR, __file__, 1,
+                                     "Error handling request", (), (type(raised), raised, None))
+
+    bad = record(BadHttpMessage("Invalid header token:\n\n b'Bad Header'"))
+    assert ClientErrorFilter().filter(bad)
+    assert bad.levelno == logging.WARNING and bad.exc_info is None
+    assert "\n" not in bad.getMessage() and "BadHttpMessage" in bad.getMessage()
+    crash = record(RuntimeError("handler bug"))
+    assert ClientErrorFilter().filter(crash)
+    assert crash.levelno == logging.ERROR and crash.exc_info is not None
