@@ -25,7 +25,7 @@ WEB_ROUTES = [
     Route(method="POST", path="/api/chat", bodies=chat_bodies),
     Route(method="POST", path="/api/feedback", bodies=feedback_bodies),
     Route(method="GET", path="/"),
-    Route(method="GET", path="/static/app.js"),
+    Route(method="GET", path="/static/chat.js"),
     Route(method="GET", path="/static/..%2fweb.py"),
     Route(method="GET", path="/healthz"),
     Route(method="GET", path="/readyz"),

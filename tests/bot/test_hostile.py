@@ -142,3 +142,23 @@ def test_an_alias_bomb_is_refused_quickly():
         for i in range(20))
     with pytest.raises(KnowledgeError):
         parse_knowledge(sources=[("bomb.yaml", bomb.encode())])
+
+
+MARKUP = ["<@U999ZZ>", "<!channel>", "<!here>", "@here", "<script>x</script>", "<at>Bob</at>",
+          "[click](https://evil.example)", "<https://evil.example|login>", "&lt;b&gt;"]
+
+
+def _rendered(reply: Reply) -> str:
+    parts = [reply.text, reply.title or "", reply.body or "", reply.tip or ""]
+    parts += [p.title + p.text for p in reply.points] + [s.title for s in reply.suggestions]
+    return "\n".join(parts)
+
+
+@SETTINGS
+@given(before=st.text(max_size=40), markup=st.sampled_from(MARKUP), after=st.text(max_size=40))
+def test_replies_never_echo_what_the_user_typed(module_core, before, markup, after):
+    """Pings, links and tags in a question never come back in what any platform renders; each
+    adapter escapes the knowledge base's own text (tested in the Slack and Teams adapters)."""
+    text = f"{before} {markup} {after}"
+    reply = asyncio.run(module_core.handle(Message(platform="slack", user_id="u", text=text)))
+    assert markup not in _rendered(reply)
