@@ -21,7 +21,9 @@ request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 # slack_bolt logs a rejected request's body (signature, timestamp and the whole payload) at INFO
-# when signature verification fails; WARNING keeps its real warnings and errors.
+# when signature verification fails; WARNING keeps its real warnings and errors. Bolt copies a
+# level onto each logger it creates (slack_bolt.RequestVerification gets the root's INFO when no
+# base logger is given), which defeats a parent's level, so the handler filters by name as well.
 QUIET_LOGGERS = {"slack_bolt": logging.WARNING, "aiohttp.access": logging.WARNING}
 
 
@@ -35,6 +37,16 @@ def sane_request_id(candidate: str | None) -> str:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        return True
+
+
+class QuietLibraries(logging.Filter):
+    """Drops library records below their `QUIET_LOGGERS` level, whatever level the logger has."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, level in QUIET_LOGGERS.items():
+            if (record.name == name or record.name.startswith(name + ".")) and record.levelno < level:
+                return False
         return True
 
 
@@ -59,6 +71,7 @@ def configure(*, fmt: str = "plain", level: int | str = logging.INFO,
     """Replace the root handlers with one that writes `fmt` ("plain" or "json") to `stream`."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(QuietLibraries())
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(PLAIN_FORMAT))
     root = logging.getLogger()
     for old in root.handlers[:]:
