@@ -5,6 +5,7 @@ import io
 import json
 import logging
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -243,3 +244,35 @@ def test_aiohttp_client_errors_become_one_warning_line_and_server_errors_keep_th
     crash = record(RuntimeError("handler bug"))
     assert ClientErrorFilter().filter(crash)
     assert crash.levelno == logging.ERROR and crash.exc_info is not None
+
+
+async def test_a_request_in_flight_at_shutdown_finishes_while_new_ones_are_refused(kb_path):
+    from adapters.observability import STATE_KEY
+
+    core = Core(knowledge=load_knowledge(path=kb_path))
+    app = web.Application()
+    setup_observability(app, core=core)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(request):
+        started.set()
+        await release.wait()
+        return web.json_response({"done": True})
+
+    app.router.add_get("/slow", slow)
+    runner = web.AppRunner(app, shutdown_timeout=10)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    async with asyncio.timeout(30), aiohttp.ClientSession() as session:  # a bound, not a measure
+        in_flight = asyncio.create_task(session.get(f"http://{host}:{port}/slow"))
+        await started.wait()
+        cleanup = asyncio.create_task(runner.cleanup())
+        while app[STATE_KEY].accepting:
+            await asyncio.sleep(0.01)
+        release.set()
+        response = await in_flight
+        assert response.status == 200 and await response.json() == {"done": True}
+        response.release()
+        await cleanup
