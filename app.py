@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from aiohttp import web
 
 from adapters.fetch import url_fetcher
+from adapters.observability import setup_observability
 from adapters.slack import setup_slack
 from adapters.teams import setup_teams
 from adapters.web import WebChat
 from bot.admin import AdminCommands
 from bot.core import Core
 from bot.knowledge import KnowledgeError
+from bot.logs import configure as configure_logging
 from bot.reload import Reloader
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("guidance_bot")
+SHUTDOWN_TIMEOUT = 10.0  # seconds for requests in flight to finish after SIGTERM
 
 CORE = web.AppKey("core", Core)
 SETTINGS = web.AppKey("settings", Settings)
@@ -42,6 +46,7 @@ def create_app(*, settings: Settings, core: Core | None = None) -> web.Applicati
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[CORE] = core
+    setup_observability(app, core=core)
     reloader = Reloader(core=core, path=settings.knowledge_path, url=settings.knowledge_url,
                         fetch=url_fetcher() if settings.knowledge_url else None)
     app[ADMIN] = AdminCommands(core=core, reloader=reloader)
@@ -58,7 +63,7 @@ def create_app(*, settings: Settings, core: Core | None = None) -> web.Applicati
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(fmt=os.environ.get("LOG_FORMAT", "plain").strip().lower())
     try:
         settings = Settings.from_env()
     except SettingsError as error:
@@ -71,7 +76,8 @@ def main() -> int:
         for problem in error.problems:
             log.error("knowledge base: %s", problem)
         return 1
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
+                shutdown_timeout=SHUTDOWN_TIMEOUT)
     return 0
 
 

@@ -46,7 +46,7 @@ async def read_json_object(request: web.Request, *, limit: int = MAX_BODY_BYTES)
                                             content_type="application/json")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # '[' * 1000 is too deep
         raise web.HTTPBadRequest(text=json.dumps({"error": "body must be a JSON object"}),
                                  content_type="application/json") from None
     if not isinstance(data, dict):

@@ -10,6 +10,8 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from time import perf_counter
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.access import Admins
@@ -19,6 +21,9 @@ from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
 from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
 from bot.store import Feedback, MemoryStore, Store
 from bot.text import normalise
+
+if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` starts faster
+    from bot.observe import Event, Observer
 
 Clock = Callable[[], datetime]
 AdminHandler = Callable[[Message, str], Awaitable[Reply]]
@@ -77,6 +82,7 @@ class Core:
         self.timezone = ZoneInfo(timezone)
         self.thresholds = thresholds or Thresholds()
         self._admin_commands: dict[str, AdminCommand] = {}
+        self.observers: list[Observer] = []
         self.snapshot = self.build_snapshot(knowledge=knowledge)
 
     # Knowledge
@@ -103,17 +109,41 @@ class Core:
     def admin_commands(self) -> tuple[AdminCommand, ...]:
         return tuple(self._admin_commands.values())
 
+    # Observation
+
+    def notify(self, event: Event) -> None:
+        """Tell every observer; a broken observer is logged, never allowed to break a reply."""
+        for observer in self.observers:
+            try:
+                observer.observe(event)
+            except Exception:
+                import logging
+
+                logging.getLogger(__name__).exception("observer %r failed on %s", observer,
+                                                      type(event).__name__)
+
     # Conversation
 
     async def handle(self, message: Message) -> Reply:
-        snapshot = self.snapshot
+        started = perf_counter()
         text = message.text.strip()
         folded = normalise(text)
+        command = self._admin_commands.get(folded.partition(" ")[0])
+        if command is not None:
+            reply = await self._run_admin(command, message, text)
+        else:
+            reply = self._converse(text=text, folded=folded)
+        if self.observers:
+            from bot.observe import Handled
+
+            self.notify(Handled(platform=message.platform, kind=reply.kind, principle=reply.principle,
+                                seconds=perf_counter() - started, admin=command is not None))
+        return reply
+
+    def _converse(self, *, text: str, folded: str) -> Reply:
+        snapshot = self.snapshot
         if not folded:
             return self.help(snapshot=snapshot)
-        command, _, rest = folded.partition(" ")
-        if command in self._admin_commands:
-            return await self._run_admin(self._admin_commands[command], message, text)
         if folded in _HELP:
             return self.help(snapshot=snapshot)
         if folded in _GREETINGS:
@@ -227,10 +257,13 @@ class Core:
 
     def principle(self, *, number: str | int, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot
-        value = _NUMBER_WORDS.get(str(number)) or (int(number) if str(number).isdigit() else 0)
+        digits = str(number)
+        # int() refuses over 4300 digits and isdigit() accepts "²": both reached users as errors
+        value = _NUMBER_WORDS.get(digits) or (
+            int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 3 else 0)
         if not 1 <= value <= 6:
             return Reply(kind=ReplyKind.NOTICE, title="There are six principles", text=(
-                f"There is no principle {number}: the guidance has six, numbered 1 to 6. "
+                f"There is no principle {digits[:20]}: the guidance has six, numbered 1 to 6. "
                 "Say 'principles' to see them."))
         return self._entry_reply(snapshot.knowledge.principle(value), snapshot=snapshot,
                                  score=100.0)

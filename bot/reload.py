@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from bot.core import Core, Snapshot
 from bot.knowledge import KnowledgeBase, KnowledgeError, Problem, load_knowledge, parse_knowledge
+from bot.observe import Reloaded
 from bot.text import normalise
 
 Fetch = Callable[[str], Awaitable[bytes]]  # raises KnowledgeError for an unreachable URL
@@ -133,6 +134,11 @@ class Reloader:
         return await asyncio.to_thread(load_knowledge, path=self.path)
 
     async def reload(self) -> ReloadResult:
+        result = await self._reload()
+        self.core.notify(Reloaded(ok=result.ok, version=result.version))
+        return result
+
+    async def _reload(self) -> ReloadResult:
         async with self._lock:
             previous = self.core.snapshot
             try:

@@ -93,6 +93,8 @@ class Settings:
             problems.append("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET: set both, or neither")
         if text("SLACK_APP_TOKEN") and not text("SLACK_BOT_TOKEN"):
             problems.append("SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN")
+        if (text("LOG_FORMAT") or "plain").lower() not in ("plain", "json"):
+            problems.append("LOG_FORMAT: must be plain or json")
         environment = (text("GUIDANCE_BOT_ENV") or "development").lower()
         if environment not in ("development", "production"):
             problems.append("GUIDANCE_BOT_ENV: must be development or production")

@@ -1,0 +1,253 @@
+"""Load on loopback: the real app against a bare aiohttp server, side by side in one run.
+
+    .venv/bin/python bench/load.py [--quick] [--flat N]
+
+Each server runs as its own process; this process is the load generator (aiohttp client, N
+keep-alive connections, each request bounded by a count and a time). Prints markdown tables:
+throughput and p50/p99 latency at 1, 50 and 200 connections, the app's peak RSS (VmHWM) under
+that load, and its RSS before and after N more requests (default 100,000) to show it is flat.
+
+Targets are data: to add signed Slack events once the Slack adapter is in, append a `Target`
+whose `headers` signs each body (see `slack_signed`) and whose server is started with
+SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL pointing at a local fake Web API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+QUESTIONS = [
+    "Can I post about politics on my own account?", "principle 3", "What is principle 6?",
+    "Should I reply to criticism of my department on Twitter?", "how do I bake bread",
+    "can I say where I work on LinkedIn", "help", "Can we run a poll on Facebook?",
+    "is it ok to like a party political post", "what are the six principles",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Server:
+    name: str
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    name: str
+    server: str
+    path: str
+    bodies: Callable[[int], bytes]
+    headers: Callable[[bytes], dict[str, str]] = lambda body: {"Content-Type": "application/json"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    target: str
+    connections: int
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def chat_body(i: int) -> bytes:
+    return json.dumps({"text": QUESTIONS[i % len(QUESTIONS)]}).encode()
+
+
+def slack_signed(secret: str) -> Callable[[bytes], dict[str, str]]:
+    """Headers of a request signed as Slack signs it (v0 HMAC-SHA256 of timestamp and body)."""
+
+    def headers(body: bytes) -> dict[str, str]:
+        stamp = str(int(time.time()))
+        digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+        return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": "v0=" + digest.hexdigest()}
+
+    return headers
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def kib(pid: int, field_name: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+class Running:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.port = free_port()
+        env = {**os.environ, **server.env, "PORT": str(self.port), "HOST": "127.0.0.1"}
+        command = [part.replace("{port}", str(self.port)) for part in server.command]
+        self.process = subprocess.Popen(command, cwd=PROJECT, env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(400):
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{server.name} did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+async def run_load(*, base: str, target: Target, connections: int, requests: int,
+                   max_seconds: float) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    counter = itertools.count()
+    deadline = time.perf_counter() + max_seconds
+    url = base + target.path
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=30)) as session:
+
+        async def worker():
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                i = next(counter)
+                if i >= requests:
+                    return
+                body = target.bodies(i)
+                started = time.perf_counter()
+                try:
+                    async with session.post(url, data=body, headers=target.headers(body)) as response:
+                        await response.read()
+                        ok = response.status == 200
+                except aiohttp.ClientError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                errors += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        seconds = time.perf_counter() - started
+    latencies.sort()
+
+    def quantile(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+
+    return Result(target=target.name, connections=connections, requests=len(latencies),
+                  errors=errors, seconds=seconds, p50_ms=quantile(0.50), p99_ms=quantile(0.99))
+
+
+async def measure(*, targets: list[Target], running: dict[str, Running], levels: list[int],
+                  requests: int, max_seconds: float) -> list[Result]:
+    results = []
+    for connections in levels:
+        for target in targets:  # side by side: each level runs every target before the next
+            base = running[target.server].base
+            await run_load(base=base, target=target, connections=connections,
+                           requests=min(200, requests), max_seconds=5)  # warm-up
+            results.append(await run_load(base=base, target=target, connections=connections,
+                                          requests=requests, max_seconds=max_seconds))
+            print(f"  {target.name} x{connections}: {results[-1].throughput:.0f} req/s",
+                  file=sys.stderr, flush=True)
+    return results
+
+
+def table(results: list[Result], *, baseline: str) -> str:
+    bare = {r.connections: r.throughput for r in results if r.target == baseline}
+    lines = ["| target | connections | requests | errors | req/s | vs bare | p50 ms | p99 ms |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        ratio = r.throughput / bare[r.connections] if bare.get(r.connections) else 0
+        lines.append(f"| {r.target} | {r.connections} | {r.requests} | {r.errors} | "
+                     f"{r.throughput:,.0f} | {ratio:.0%} | {r.p50_ms:.1f} | {r.p99_ms:.1f} |")
+    return "\n".join(lines)
+
+
+async def main_async(args) -> None:
+    from tests.kbfactory import write_knowledge
+
+    knowledge = Path(args.knowledge) if args.knowledge else PROJECT / "knowledge"
+    if not knowledge.exists():
+        knowledge = write_knowledge(Path(tempfile.mkdtemp()) / "kb", topics=40)
+    servers = [
+        Server(name="app", command=[sys.executable, "app.py"],
+               env={"KNOWLEDGE_PATH": str(knowledge), "LOG_FORMAT": "json"}),
+        Server(name="bare", command=[sys.executable, "bench/bare.py", "{port}"]),
+    ]
+    targets = [
+        Target(name="bare aiohttp, fixed JSON", server="bare", path="/api/chat", bodies=chat_body),
+        Target(name="app POST /api/chat", server="app", path="/api/chat", bodies=chat_body),
+    ]
+    running = {server.name: Running(server) for server in servers}
+    try:
+        app_pid = running["app"].process.pid
+        rss_idle = kib(app_pid, "VmRSS")
+        results = await measure(targets=targets, running=running, levels=args.levels,
+                                requests=args.requests, max_seconds=args.seconds)
+        peak = kib(app_pid, "VmHWM")
+        chat = targets[1]
+        rss_before = kib(app_pid, "VmRSS")
+        flat = await run_load(base=running["app"].base, target=chat, connections=50,
+                              requests=args.flat, max_seconds=args.flat / 100)
+        rss_after = kib(app_pid, "VmRSS")
+        peak_after = kib(app_pid, "VmHWM")
+    finally:
+        for server in running.values():
+            server.stop()
+    print(f"Load on loopback, {os.cpu_count()} CPUs shared by server and load generator; "
+          f"each level at most {args.requests} requests or {args.seconds:.0f} s.\n")
+    print(table(results, baseline=targets[0].name))
+    print("\n| app memory | MiB |\n| --- | ---: |")
+    print(f"| RSS at start, idle | {rss_idle / 1024:.1f} |")
+    print(f"| peak RSS (VmHWM) after the load above | {peak / 1024:.1f} |")
+    print(f"| RSS before {flat.requests:,} more requests | {rss_before / 1024:.1f} |")
+    print(f"| RSS after them ({flat.errors} errors, {flat.throughput:,.0f} req/s) | "
+          f"{rss_after / 1024:.1f} |")
+    print(f"| peak RSS (VmHWM) at the end | {peak_after / 1024:.1f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--levels", type=int, nargs="+", default=[1, 50, 200])
+    parser.add_argument("--requests", type=int, default=10_000, help="per target and level")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per target and level")
+    parser.add_argument("--flat", type=int, default=100_000, help="requests for the RSS check")
+    parser.add_argument("--knowledge", help="knowledge base (default: the shipped one)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: few requests")
+    args = parser.parse_args()
+    if args.quick:
+        args.requests, args.seconds, args.flat = 300, 5.0, 1000
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from app import create_app
+from bot.runtime import build_core
+from bot.settings import Settings
+from tests.kbfactory import write_knowledge
+
+
+@pytest.fixture
+def kb_path(tmp_path):
+    return write_knowledge(tmp_path / "kb")
+
+
+@pytest.fixture
+def settings(kb_path):
+    return Settings(knowledge_path=kb_path, admin_token="admin-secret")
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings=settings, core=build_core(settings=settings))
+
+
+@pytest.fixture
+async def client(app):
+    """The whole application on a real server at 127.0.0.1 on an ephemeral port."""
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        yield client

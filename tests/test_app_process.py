@@ -1,0 +1,69 @@
+"""`python app.py` as operators run it: a real process, a real port, a real SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.kbfactory import write_knowledge
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, *, attempts: int = 200) -> None:
+    for _ in range(attempts):
+        if process.poll() is not None:
+            raise AssertionError(f"app exited early with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.05)
+    raise AssertionError("app did not come up")
+
+
+def test_sigterm_stops_cleanly_with_no_unclosed_resources(tmp_path):
+    port = free_port()
+    stderr_path = tmp_path / "stderr.log"
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_FORMAT": "json",
+           "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb")), "PYTHONWARNINGS": "always"}
+    with stderr_path.open("w") as stderr:
+        # -X dev: asyncio debug mode and ResourceWarning for any transport or session left open
+        process = subprocess.Popen([sys.executable, "-X", "dev", "app.py"], cwd=PROJECT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(f"{base}/healthz", process)
+            request = urllib.request.Request(f"{base}/api/chat", data=b'{"text": "principle 2"}',
+                                             headers={"Content-Type": "application/json",
+                                                      "X-Request-Id": "before-term"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert json.load(response)["principle"] == 2
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    log = stderr_path.read_text()
+    assert code == 0, log
+    assert "unclosed" not in log.lower() and "Traceback" not in log, log
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert any(line["request_id"] == "before-term" and "POST /api/chat 200" in line["message"]
+               for line in lines)
+    assert any("shutting down" in line["message"] for line in lines)
