@@ -20,6 +20,8 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.text import normalise
 
 MAX_QUESTION_CHARS = 2000
+VOTERS = 5  # the leading entries that vote on the principle
+TYPO_CACHE = 20_000  # words outside the vocabulary remembered with what they resolve to
 
 STOPWORDS = frozenset("""
 a about above after again all also am an and any anything are as at be because been before being
@@ -134,6 +136,7 @@ class Matcher:
         self._idf = {w: math.log(1 + count / len(found)) for w, found in postings.items()}
         self._unknown_weight = self.thresholds.unknown_weight * math.log(1 + count)
         self._vocabulary = list(postings)
+        self._typos: dict[str, str | None] = {}
 
     def _resolve(self, word: str) -> str | None:
         """The index word meant by `word`, forgiving a typo; None when the guidance never uses it."""
@@ -141,9 +144,14 @@ class Matcher:
             return word
         if len(word) < 4:
             return None
+        if word in self._typos:
+            return self._typos[word]
         found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=84,
                                    processor=None)
-        return found[0] if found else None
+        if len(self._typos) >= TYPO_CACHE:
+            self._typos.clear()  # bounded: unusual words cannot grow it without limit
+        self._typos[word] = found[0] if found else None
+        return self._typos[word]
 
     def match(self, *, text: str, exact: bool = True) -> Match:
         """`exact=False` skips the shortcut for a question asked exactly as an entry has it."""
@@ -167,8 +175,12 @@ class Matcher:
         query = " ".join(r or w for w, r in resolved)
         scored = []
         limits = self.thresholds
+        leaders: list[float] = []  # the best VOTERS scores so far, as a min-heap
         for index in heapq.nlargest(self.CANDIDATES, covered, key=covered.__getitem__):
             coverage = min(1.0, covered[index] / total)
+            ceiling = 100 * (limits.coverage_weight * coverage + 1 - limits.coverage_weight)
+            if len(leaders) == VOTERS and ceiling < leaders[0]:
+                break  # by coverage order, no later entry can reach the leaders either
             found = process.extractOne(query, self._variants[index], scorer=fuzz.token_set_ratio,
                                        processor=None)
             likeness = float(found[1]) if found else 0.0
@@ -176,6 +188,10 @@ class Matcher:
                            + (1 - limits.coverage_weight) * likeness / 100)
             scored.append(Scored(entry=self._entries[index], coverage=coverage, likeness=likeness,
                                  evidence=covered[index], score=score))
+            if len(leaders) < VOTERS:
+                heapq.heappush(leaders, score)
+            elif score > leaders[0]:
+                heapq.heapreplace(leaders, score)
         scored.sort(key=lambda s: (-s.score, s.entry.kind == "principle"))  # ties: the specific one
         top = scored[0]
         if top.score >= limits.answer and top.evidence >= limits.min_evidence:
@@ -194,7 +210,7 @@ class Matcher:
         person asking, and this vote gets it right more often than the single best entry.
         """
         votes: dict[int, float] = {}
-        for candidate in scored[:5]:
+        for candidate in scored[:VOTERS]:
             votes[candidate.entry.principle] = votes.get(candidate.entry.principle, 0.0) + candidate.score
         winner = max(votes, key=votes.__getitem__)
         return next(s for s in scored if s.entry.principle == winner)

@@ -11,8 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
-from app import ADMIN, CORE
 from adapters.observability import REQUEST_ID_HEADER, setup_observability
+from app import ADMIN, CORE
 from bot.core import Core
 from bot.knowledge import load_knowledge
 from bot.logs import JsonFormatter, RequestIdFilter
