@@ -311,3 +311,14 @@ class SQLStore:
 
     async def close(self) -> None:
         await asyncio.shield(self.engine.dispose())
+
+
+def lifecycle(*, store: SQLStore) -> Any:
+    """For `app.cleanup_ctx`: migrate before serving, release connections after."""
+
+    async def context(_app: Any) -> Any:
+        await store.upgrade()
+        yield
+        await store.close()
+
+    return context
