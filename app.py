@@ -7,11 +7,14 @@ import sys
 
 from aiohttp import web
 
+from adapters.senders import reminder_service
 from adapters.web import WebChat
 from bot.core import Core
 from bot.knowledge import KnowledgeError
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
+from bot.sqlstore import SQLStore
+from bot.sqlstore import lifecycle as store_lifecycle
 
 log = logging.getLogger("guidance_bot")
 
@@ -22,8 +25,12 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(*, settings: Settings, core: Core | None = None) -> web.Application:
-    core = core or build_core(settings=settings)
     app = web.Application(client_max_size=1024 * 1024)
+    if core is None:
+        store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
+        app.cleanup_ctx.append(store_lifecycle(store=store))
+        core = build_core(settings=settings, store=store)
+    app.cleanup_ctx.append(reminder_service(settings=settings, core=core))
     app["settings"] = settings
     app["core"] = core
     app.router.add_get("/healthz", healthz)
