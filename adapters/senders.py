@@ -28,7 +28,10 @@ async def open_senders(*, settings: Any, store: Any) -> AsyncIterator[dict[str, 
             # slack_sdk joins method names onto the base URL, which must end with a slash.
             options = ({"base_url": settings.slack_api_url.rstrip("/") + "/"}
                        if settings.slack_api_url else {})
-            client = AsyncWebClient(token=settings.slack_bot_token, session=session, **options)
+            # The runner owns retries (pacing, Retry-After, the cut-off); slack_sdk's own would
+            # resend behind its back.
+            client = AsyncWebClient(token=settings.slack_bot_token, session=session,
+                                    retry_handlers=[], **options)
             senders["slack"] = SlackWebSender(client=client)
         # TODO(teams adapter): senders["teams"] = a sender that posts proactively with
         # store.conversation(platform="teams", ...) and settings.microsoft_app_id.

@@ -9,6 +9,7 @@ Python, then writes, so there is no window for a second instance to slip into.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,8 @@ class SQLStore:
     def __init__(self, *, engine: AsyncEngine) -> None:
         self.engine = engine
         self._dialect = engine.dialect.name
+        # SQLite has one writer at a time; queueing here is far quicker than its busy-wait backoff.
+        self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else contextlib.nullcontext()
 
     @classmethod
     def from_url(cls, *, url: str | None, data_dir: Path = Path("data"), **options: Any) -> SQLStore:
@@ -161,7 +164,7 @@ class SQLStore:
         return dialect.insert(table)
 
     async def _execute(self, statement: sa.Executable) -> sa.CursorResult:
-        async with self.engine.begin() as connection:
+        async with self._write_lock, self.engine.begin() as connection:
             return await connection.execute(statement)
 
     # Events and feedback
