@@ -164,8 +164,9 @@ class Sender(Protocol):
     """Posts one reminder into one channel of one platform; implemented by each adapter.
 
     It renders the Reply its own way (Block Kit, an Adaptive Card) and never raises for an
-    expected platform answer: a 429 is `Delivery.retry(after=...)`, "not in channel" is
-    `Delivery.failed(detail=...)`. An exception counts as a transient failure.
+    expected platform answer: a 429 is `Delivery.retry(after=...)` (Teams: also 412, 502 and
+    504), "not in channel" or "forbidden" is `Delivery.failed(detail=...)` with what to do about
+    it. An exception counts as a transient failure. The runner paces, retries and records.
     """
 
     async def send(self, *, subscription: Subscription, reply: Reply) -> Delivery: ...
@@ -196,7 +197,9 @@ class Pacer:
 
 @dataclass(frozen=True, kw_only=True)
 class Policy:
-    lease: timedelta = timedelta(minutes=5)  # longer than a send with its in-pass retries
+    # Longer than the worst send with its in-pass retries (4 x 30 s timeouts + 3 x 30 s waits):
+    # a lease that ran out mid-send would let another runner post the slot again.
+    lease: timedelta = timedelta(minutes=10)
     send_timeout: float = 30.0
     concurrency: int = 16
     in_pass_retries: int = 3  # short Retry-Afters are waited out while holding the claim
@@ -300,8 +303,10 @@ class ReminderRunner:
                 break
         now = self.clock()
         if delivery.outcome is Outcome.DELIVERED:
-            await self.store.finish_slot(**key, owner=self.owner, status=SlotStatus.DELIVERED,
-                                         now=now)
+            if not await self.store.finish_slot(**key, owner=self.owner,
+                                                status=SlotStatus.DELIVERED, now=now):
+                log.error("reminder to %s for %s was posted after its lease ran out; another "
+                          "runner may have posted it too (raise Policy.lease)", channel, day)
             return "delivered"
         if delivery.outcome is Outcome.FAILED:
             await self.store.finish_slot(**key, owner=self.owner, status=SlotStatus.FAILED,

@@ -193,7 +193,7 @@ async def test_a_runner_killed_mid_fan_out_is_finished_by_the_next_without_repos
         assert len(slots) < 60
 
         slack_api.hang_after = None
-        second = await _run_due(env=env, at="2026-03-02T09:10")  # after the leases expired
+        second = await _run_due(env=env, at="2026-03-02T09:15")  # after the leases expired
         out, err = await second.communicate()
         assert second.returncode == 0, err.decode()
         assert slack_api.counts() == {channel: 1 for channel in channels}
