@@ -248,6 +248,8 @@ class ReminderRunner:
         now = now or self.clock()
         report = PassReport()
         day = self.calendar.local_day(now)
+        # A snapshot to skip the slots already done or held; the claim itself decides.
+        known = await self.store.day_slots(day=day)
         work: list[Subscription] = []
         for subscription in await self.store.subscriptions():
             if subscription.platform not in self.senders:
@@ -257,10 +259,16 @@ class ReminderRunner:
             due = self.calendar.due_at(subscription, day)
             if now < due or (subscription.created_at and subscription.created_at > due):
                 continue
+            slot = known.get((subscription.platform, subscription.channel_id))
+            if slot is not None and slot.final:
+                continue
             if now >= self.calendar.deadline(subscription, day):
                 await self.store.close_slot(platform=subscription.platform,
                                             channel_id=subscription.channel_id, day=day, now=now)
                 report.closed += 1
+                continue
+            if slot is not None and not slot.claimable(now=now):
+                report.busy += 1
                 continue
             work.append(subscription)
         report.due = len(work)

@@ -310,7 +310,13 @@ class SQLStore:
             rows = (await connection.execute(query)).all()
         return [Slot(platform=row.platform, channel_id=row.channel_id, day=row.day,
                      status=SlotStatus(row.status), attempts=row.attempts, detail=row.detail,
-                     updated_at=row.updated_at) for row in rows]
+                     updated_at=row.updated_at,
+                     ready_at=row.lease_until if row.status == SlotStatus.CLAIMED.value else (
+                         row.next_attempt_at if row.status == SlotStatus.RETRY.value else None))
+                for row in rows]
+
+    async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
+        return {(slot.platform, slot.channel_id): slot for slot in await self.slots(day=day)}
 
     async def close(self) -> None:
         await asyncio.shield(self.engine.dispose())

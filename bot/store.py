@@ -53,6 +53,14 @@ class Slot:
     attempts: int = 0
     detail: str = ""
     updated_at: datetime | None = None
+    ready_at: datetime | None = None  # claimed: when the lease ends; retry: when it is due
+
+    @property
+    def final(self) -> bool:
+        return self.status in (SlotStatus.DELIVERED, SlotStatus.FAILED, SlotStatus.MISSED)
+
+    def claimable(self, *, now: datetime) -> bool:
+        return not self.final and self.ready_at is not None and self.ready_at <= now
 
 
 class Store(Protocol):
@@ -94,6 +102,9 @@ class Store(Protocol):
 
     async def last_slots(self) -> dict[tuple[str, str], Slot]:
         """The most recent slot of each (platform, channel)."""
+
+    async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
+        """The slots of one day, so a pass only tries to claim what it could get."""
 
     async def close(self) -> None:
         """Release connections."""
@@ -187,6 +198,15 @@ class MemoryStore:
             slot = self._slots[key][0]
             latest[(platform, channel_id)] = slot
         return latest
+
+    async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
+        found: dict[tuple[str, str], Slot] = {}
+        for (platform, channel_id, slot_day), (slot, _, lease, retry_at) in self._slots.items():
+            if slot_day == day:
+                ready = lease if slot.status is SlotStatus.CLAIMED else (
+                    retry_at if slot.status is SlotStatus.RETRY else None)
+                found[(platform, channel_id)] = replace(slot, ready_at=ready)
+        return found
 
     async def close(self) -> None:
         return None

@@ -143,3 +143,20 @@ async def test_last_slots_are_the_latest_day_of_each_channel(store) -> None:
             SlotStatus.FAILED if day == DAY else SlotStatus.DELIVERED), detail="x")
     slot = (await store.last_slots())[("slack", "C1")]
     assert (slot.day, slot.status) == (DAY + timedelta(days=1), SlotStatus.DELIVERED)
+
+
+async def test_day_slots_say_which_could_be_claimed_when(store) -> None:
+    await store.claim_slot(**SLOT, owner="a", now=NOW, lease_until=NOW + LEASE)
+    retry = {"platform": "slack", "channel_id": "C2", "day": DAY}
+    await store.claim_slot(**retry, owner="a", now=NOW, lease_until=NOW + LEASE)
+    await store.finish_slot(**retry, owner="a", status=SlotStatus.RETRY, now=NOW,
+                            next_attempt_at=NOW + timedelta(minutes=1))
+    await store.close_slot(platform="slack", channel_id="C3", day=DAY, now=NOW)
+    await store.close_slot(platform="slack", channel_id="C4", day=DAY + timedelta(days=1), now=NOW)
+    slots = await store.day_slots(day=DAY)
+    assert sorted(slots) == [("slack", "C1"), ("slack", "C2"), ("slack", "C3")]
+    assert slots[("slack", "C1")].ready_at == NOW + LEASE
+    assert slots[("slack", "C2")].ready_at == NOW + timedelta(minutes=1)
+    assert [slots[("slack", c)].claimable(now=NOW + timedelta(minutes=2))
+            for c in ("C1", "C2", "C3")] == [False, True, False]
+    assert slots[("slack", "C3")].final
