@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -200,5 +201,26 @@ async def test_a_runner_killed_mid_fan_out_is_finished_by_the_next_without_repos
         slots = await store.slots(day=date(2026, 3, 2))
         assert [s.status for s in slots] == [SlotStatus.DELIVERED] * 60
         assert b'"delivered": 40' in out
+    finally:
+        await store.close()
+
+
+async def test_two_run_due_processes_at_once_post_each_slot_once(
+        slack_api: FakeSlackWebAPI, database: str, tmp_path: Path) -> None:
+    store = SQLStore.from_url(url=database)
+    try:
+        await store.upgrade()
+        channels = [f"C{i:03}" for i in range(60)]
+        for channel in channels:
+            await store.save_subscription(subscription=sub(channel))
+        env = {**os.environ, "DATABASE_URL": database, "SLACK_BOT_TOKEN": "xoxb-test",
+               "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack_api.url,
+               "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb"))}
+        runs = [await _run_due(env=env, at="2026-03-02T09:00") for _ in range(2)]
+        outputs = await asyncio.gather(*(run.communicate() for run in runs))
+        assert [run.returncode for run in runs] == [0, 0], [err.decode() for _, err in outputs]
+        assert slack_api.counts() == {channel: 1 for channel in channels}
+        delivered = sum(json.loads(out)["delivered"] for out, _ in outputs)
+        assert delivered == 60
     finally:
         await store.close()
