@@ -273,16 +273,18 @@ class ReminderRunner:
             work.append(subscription)
         report.due = len(work)
         limit = asyncio.Semaphore(max(1, self.policy.concurrency))
+        reply = self.compose(day=day) if work else None
 
         async def one(subscription: Subscription) -> None:
             async with limit:
-                outcome = await self._post(subscription, day)
+                outcome = await self._post(subscription, day, reply, limit)
             setattr(report, outcome, getattr(report, outcome) + 1)
 
         await asyncio.gather(*(one(subscription) for subscription in work))
         return report
 
-    async def _post(self, subscription: Subscription, day: date) -> str:
+    async def _post(self, subscription: Subscription, day: date, reply: Reply,
+                    limit: asyncio.Semaphore) -> str:
         key = {"platform": subscription.platform, "channel_id": subscription.channel_id, "day": day}
         now = self.clock()
         attempts = await self.store.claim_slot(**key, owner=self.owner, now=now,
@@ -292,10 +294,17 @@ class ReminderRunner:
         sender = self.senders[subscription.platform]
         pacer = self._pacers.get(subscription.platform, self._default_pacer)
         channel = f"{subscription.platform}:{subscription.channel_id}"
-        reply = self.compose(day=day)
         delivery = Delivery.retry(detail="not tried")
         for tries in range(self.policy.in_pass_retries + 1):
-            await pacer.wait(channel)
+            if tries:
+                # Waiting out a Retry-After must not hold up the other channels' posts.
+                limit.release()
+                try:
+                    await pacer.wait(channel)
+                finally:
+                    await limit.acquire()
+            else:
+                await pacer.wait(channel)
             try:
                 delivery = await asyncio.wait_for(
                     sender.send(subscription=subscription, reply=reply),
