@@ -101,6 +101,7 @@ reminder_slots = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Index("reminder_slots_day", "day", "status"),
 )
 
 

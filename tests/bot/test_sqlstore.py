@@ -160,3 +160,19 @@ async def test_day_slots_say_which_could_be_claimed_when(store) -> None:
     assert [slots[("slack", c)].claimable(now=NOW + timedelta(minutes=2))
             for c in ("C1", "C2", "C3")] == [False, True, False]
     assert slots[("slack", "C3")].final
+
+
+async def test_the_migrations_build_exactly_the_tables_the_store_uses(
+        sql_kind: str, tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.sqlstore import metadata
+
+    def differences(connection: sa.Connection) -> list:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+    async with sql_stores(sql_kind, tmp_path) as (store,):
+        async with store.engine.connect() as connection:
+            assert await connection.run_sync(differences) == []
