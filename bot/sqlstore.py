@@ -62,6 +62,7 @@ processed_events = sa.Table(
     "processed_events", metadata,
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("seen_at", UTCDateTime(), nullable=False),
+    sa.Index("processed_events_seen_at", "seen_at"),
 )
 feedback_votes = sa.Table(
     "feedback", metadata,
@@ -174,6 +175,11 @@ class SQLStore:
         statement = self._insert(processed_events).values(
             key=key[:255], seen_at=datetime.now(UTC)).on_conflict_do_nothing()
         return (await self._execute(statement)).rowcount == 1
+
+    async def forget_events(self, *, before: datetime) -> int:
+        result = await self._execute(sa.delete(processed_events).where(
+            processed_events.c.seen_at < before))
+        return result.rowcount
 
     async def record_feedback(self, *, feedback: Feedback) -> None:
         await self._execute(sa.insert(feedback_votes).values(

@@ -7,7 +7,7 @@ SQL store (SQLite by default, PostgreSQL when configured) implements the same me
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -67,6 +67,9 @@ class Store(Protocol):
     async def first_delivery(self, *, key: str) -> bool:
         """Claim an incoming event id; True only for the first caller, so retries answer once."""
 
+    async def forget_events(self, *, before: datetime) -> int:
+        """Drop event ids first seen before `before`: platforms stop retrying within minutes."""
+
     async def record_feedback(self, *, feedback: Feedback) -> None:
         """Keep a Helpful / Not helpful vote."""
 
@@ -114,7 +117,7 @@ class MemoryStore:
     """The store for one process that keeps nothing after it exits."""
 
     def __init__(self) -> None:
-        self._seen: set[str] = set()
+        self._seen: dict[str, datetime] = {}
         self.feedback: list[Feedback] = []
         self._conversations: dict[tuple[str, str], dict[str, Any]] = {}
         self._subscriptions: dict[tuple[str, str], Subscription] = {}
@@ -124,8 +127,14 @@ class MemoryStore:
     async def first_delivery(self, *, key: str) -> bool:
         if key in self._seen:
             return False
-        self._seen.add(key)
+        self._seen[key] = datetime.now(UTC)
         return True
+
+    async def forget_events(self, *, before: datetime) -> int:
+        old = [key for key, seen in self._seen.items() if seen < before]
+        for key in old:
+            del self._seen[key]
+        return len(old)
 
     async def record_feedback(self, *, feedback: Feedback) -> None:
         self.feedback.append(feedback)

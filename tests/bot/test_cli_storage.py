@@ -31,7 +31,7 @@ def test_db_upgrade_creates_the_default_sqlite_database(env: Path) -> None:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     assert {"subscriptions", "reminder_slots", "processed_events", "conversations",
             "feedback"} <= tables
-    assert version == ("0001",)
+    assert version == ("0002",)
 
 
 def test_run_due_reports_one_pass_as_json(env: Path, monkeypatch: pytest.MonkeyPatch,

@@ -21,6 +21,7 @@ from bot.reminders import (
     SubscribeError,
     SubscribeRequest,
     parse_subscribe,
+    run_forever,
 )
 from bot.store import MemoryStore, SlotStatus, Subscription
 from tests.bot.conftest import sql_stores
@@ -337,3 +338,20 @@ async def test_subscribe_list_and_unsubscribe_through_the_core(core: Core) -> No
     assert (await said("unsubscribe")).title == "Unsubscribed"
     assert (await said("unsubscribe")).title == "Not subscribed"
     assert [s.channel_id for s in await core.store.subscriptions()] == ["C2"]
+
+
+async def test_the_scheduler_loop_posts_and_forgets_old_event_ids(core: Core) -> None:
+    store, sender = MemoryStore(), RecordingSender()
+    await store.first_delivery(key="slack:Ev1")
+    await store.save_subscription(subscription=sub("C1", every_day=True))
+    clock = FakeClock(local(2030, 1, 7, 9, 30))  # years after the event id was stored
+
+    async def stop(seconds: float) -> None:
+        raise asyncio.CancelledError
+
+    runner = ReminderRunner(store=store, senders={"slack": sender}, compose=core.daily,
+                            calendar=CAL, clock=clock, sleep=stop)
+    with pytest.raises(asyncio.CancelledError):
+        await run_forever(runner=runner, interval=30)
+    assert [channel for channel, _ in sender.posted] == ["C1"]
+    assert await store.first_delivery(key="slack:Ev1") is True

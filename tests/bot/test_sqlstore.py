@@ -35,7 +35,7 @@ async def test_first_start_creates_the_sqlite_file_and_migrates_it(tmp_path: Pat
         async with store.engine.connect() as connection:
             version = (await connection.execute(
                 sa.text("SELECT version_num FROM alembic_version"))).scalar_one()
-        assert version == "0001"
+        assert version == "0002"
         assert (tmp_path / "data" / "guidance-bot.sqlite3").is_file()
     finally:
         await store.close()
@@ -45,6 +45,14 @@ async def test_an_event_is_answered_once(store) -> None:
     assert await store.first_delivery(key="slack:Ev1") is True
     assert await store.first_delivery(key="slack:Ev1") is False
     assert await store.first_delivery(key="slack:Ev2") is True
+
+
+async def test_old_event_ids_are_forgotten(store) -> None:
+    await store.first_delivery(key="old")
+    cut = datetime.now(UTC) + timedelta(seconds=1)
+    assert await store.forget_events(before=cut - timedelta(days=1)) == 0
+    assert await store.forget_events(before=cut) == 1
+    assert await store.first_delivery(key="old") is True
 
 
 async def test_concurrent_retries_on_two_instances_answer_once(sql_kind: str, tmp_path: Path) -> None:
