@@ -12,6 +12,7 @@ from adapters.fetch import url_fetcher
 from adapters.observability import setup_observability
 from adapters.slack import setup_slack
 from adapters.teams import setup_teams
+from adapters.senders import reminder_service
 from adapters.web import WebChat
 from bot.admin import AdminCommands
 from bot.core import Core
@@ -20,6 +21,8 @@ from bot.logs import configure as configure_logging
 from bot.reload import Reloader
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
+from bot.sqlstore import SQLStore
+from bot.sqlstore import lifecycle as store_lifecycle
 
 log = logging.getLogger("guidance_bot")
 SHUTDOWN_TIMEOUT = 10.0  # seconds for requests in flight to finish after SIGTERM
@@ -42,8 +45,12 @@ async def _fetch_knowledge_url(app: web.Application) -> None:
 
 
 def create_app(*, settings: Settings, core: Core | None = None) -> web.Application:
-    core = core or build_core(settings=settings)
+    """The whole bot as one application. Tests pass their own core (and with it its store)."""
     app = web.Application(client_max_size=1024 * 1024)
+    if core is None:
+        store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
+        app.cleanup_ctx.append(store_lifecycle(store=store))
+        core = build_core(settings=settings, store=store)
     app[SETTINGS] = settings
     app[CORE] = core
     setup_observability(app, core=core)
@@ -53,6 +60,7 @@ def create_app(*, settings: Settings, core: Core | None = None) -> web.Applicati
     app[ADMIN].register()
     if settings.knowledge_url:
         app.on_startup.append(_fetch_knowledge_url)
+    app.cleanup_ctx.append(reminder_service(settings=settings, core=core))
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token).routes())
     log.info("web chat: on at / and /api/chat")

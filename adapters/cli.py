@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.messages import Message
@@ -21,11 +24,11 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
-def _core(settings: Settings):
+def _core(settings: Settings, **options):
     from bot.runtime import build_core
 
     try:
-        return build_core(settings=settings)
+        return build_core(settings=settings, **options)
     except KnowledgeError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -140,6 +143,59 @@ def cmd_teams_package(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(package.zip_bytes())
     print(f"{out}: Teams app package for app id {package.manifest['id']}", file=sys.stderr)
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.sqlstore import SQLStore
+
+    settings = _settings()
+
+    async def upgrade() -> None:
+        store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
+        try:
+            await store.upgrade()
+        finally:
+            await store.close()
+
+    asyncio.run(upgrade())
+    print("database: schema up to date", file=sys.stderr)
+    return 0
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 date and time, like 2026-03-02T09:00") from None
+
+
+def cmd_reminders_run_due(args: argparse.Namespace) -> int:
+    from adapters.senders import open_senders
+    from bot import reminders
+    from bot.sqlstore import SQLStore
+
+    settings = _settings()
+    clock = None
+    if args.at is not None:
+        at = args.at if args.at.tzinfo else args.at.replace(
+            tzinfo=ZoneInfo(settings.reminder_timezone))
+        started = time.monotonic()
+
+        def clock() -> datetime:
+            return at + timedelta(seconds=time.monotonic() - started)
+
+    async def run_due() -> reminders.PassReport:
+        store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
+        try:
+            await store.upgrade()
+            core = _core(settings, store=store, clock=clock)
+            async with open_senders(settings=settings, store=store) as senders:
+                runner = reminders.setup(settings=settings, core=core, senders=senders)
+                return await runner.run_due()
+        finally:
+            await store.close()
+
+    report = asyncio.run(run_due())
+    print(json.dumps(report.to_json()))
     return 0
 
 
@@ -168,6 +224,14 @@ def parser() -> argparse.ArgumentParser:
     teams.add_argument("--out", default="guidance-bot-teams.zip", help="the zip file to write")
     teams.add_argument("--source", help="folder with manifest.json and icons (default: teams/)")
     teams.set_defaults(run=cmd_teams_package)
+    db = sub.add_parser("db", help="the database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply schema migrations").set_defaults(run=cmd_db_upgrade)
+    rem = sub.add_parser("reminders", help="daily principle reminders").add_subparsers(
+        dest="reminders_command", required=True)
+    run_due = rem.add_parser("run-due", help="post the reminders due now, once, then exit")
+    run_due.add_argument("--at", type=_instant, help="act as if it were this instant (ISO-8601; "
+                         "without an offset, in REMINDER_TIMEZONE)")
+    run_due.set_defaults(run=cmd_reminders_run_due)
     return top
 
 

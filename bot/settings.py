@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,6 +42,8 @@ class Settings:
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
     reminder_timezone: str = "Europe/London"
+    reminders_enabled: bool = True
+    reminder_cutoff: str = "12:00"
     admin_token: str | None = None
     admins: Admins = Admins()
     environment: str = "development"
@@ -75,6 +78,14 @@ class Settings:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"REMINDER_TIMEZONE: unknown time zone {timezone!r}")
+        reminders = (text("REMINDERS") or "on").lower()
+        if reminders not in ("on", "off", "true", "false", "1", "0"):
+            problems.append("REMINDERS: must be on or off")
+        cutoff = text("REMINDER_CUTOFF") or "12:00"
+        try:
+            time.fromisoformat(cutoff)
+        except ValueError:
+            problems.append(f"REMINDER_CUTOFF: must be a time like 12:00, not {cutoff!r}")
         knowledge = Path(text("KNOWLEDGE_PATH") or default_knowledge_path())
         if not knowledge.exists():
             problems.append(f"KNOWLEDGE_PATH: {str(knowledge)!r} does not exist")
@@ -129,6 +140,8 @@ class Settings:
             microsoft_app_type=app_type,
             microsoft_app_tenant_id=text("MicrosoftAppTenantId") or "",
             reminder_timezone=timezone,
+            reminders_enabled=reminders in ("on", "true", "1"),
+            reminder_cutoff=cutoff,
             admin_token=text("ADMIN_TOKEN"),
             admins=Admins.from_lists(slack=parse_ids(text("SLACK_ADMIN_IDS")),
                                      teams=parse_ids(text("TEAMS_ADMIN_IDS"))),

@@ -6,8 +6,9 @@ SQL store (SQLite by default, PostgreSQL when configured) implements the same me
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from typing import Any, Protocol
 
 
@@ -20,9 +21,54 @@ class Feedback:
     at: datetime | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Subscription:
+    """A channel that gets the principle of the day at `at` local time on its posting days."""
+
+    platform: str
+    channel_id: str
+    at: time
+    every_day: bool = False  # else weekdays only
+    skip_holidays: bool = False
+    created_by: str | None = None
+    created_at: datetime | None = None
+
+
+class SlotStatus(StrEnum):
+    CLAIMED = "claimed"  # a runner holds the lease and is posting
+    RETRY = "retry"  # the last attempt failed for now; try again at `next_attempt_at`
+    DELIVERED = "delivered"
+    FAILED = "failed"  # gave up: a permanent error, or retries ran past the cut-off
+    MISSED = "missed"  # nobody was running between the post time and the cut-off
+
+
+@dataclass(frozen=True, kw_only=True)
+class Slot:
+    """One subscription's reminder on one local date: the unit that is posted exactly once."""
+
+    platform: str
+    channel_id: str
+    day: date
+    status: SlotStatus
+    attempts: int = 0
+    detail: str = ""
+    updated_at: datetime | None = None
+    ready_at: datetime | None = None  # claimed: when the lease ends; retry: when it is due
+
+    @property
+    def final(self) -> bool:
+        return self.status in (SlotStatus.DELIVERED, SlotStatus.FAILED, SlotStatus.MISSED)
+
+    def claimable(self, *, now: datetime) -> bool:
+        return not self.final and self.ready_at is not None and self.ready_at <= now
+
+
 class Store(Protocol):
     async def first_delivery(self, *, key: str) -> bool:
         """Claim an incoming event id; True only for the first caller, so retries answer once."""
+
+    async def forget_events(self, *, before: datetime) -> int:
+        """Drop event ids first seen before `before`: platforms stop retrying within minutes."""
 
     async def record_feedback(self, *, feedback: Feedback) -> None:
         """Keep a Helpful / Not helpful vote."""
@@ -35,6 +81,34 @@ class Store(Protocol):
     async def conversation(self, *, platform: str, conversation_id: str) -> dict[str, Any] | None:
         """The reference saved for a conversation, or None."""
 
+    async def save_subscription(self, *, subscription: Subscription) -> None:
+        """Add a channel's subscription, or replace the one it has."""
+
+    async def delete_subscription(self, *, platform: str, channel_id: str) -> bool:
+        """False when the channel had no subscription."""
+
+    async def subscriptions(self) -> list[Subscription]:
+        """Every subscription, ordered by platform and channel."""
+
+    async def claim_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
+                         now: datetime, lease_until: datetime) -> int | None:
+        """Take a slot that is new, whose lease expired, or whose retry is due: atomically, so two
+        runners never both get it. Returns the attempt number, or None when not claimed."""
+
+    async def finish_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
+                          status: SlotStatus, now: datetime, detail: str = "",
+                          next_attempt_at: datetime | None = None) -> bool:
+        """Record the outcome of the claimer's attempt; False when `owner` no longer holds it."""
+
+    async def close_slot(self, *, platform: str, channel_id: str, day: date, now: datetime) -> None:
+        """After the cut-off: a slot never tried becomes missed, an unfinished one failed."""
+
+    async def last_slots(self) -> dict[tuple[str, str], Slot]:
+        """The most recent slot of each (platform, channel)."""
+
+    async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
+        """The slots of one day, so a pass only tries to claim what it could get."""
+
     async def close(self) -> None:
         """Release connections."""
 
@@ -43,15 +117,24 @@ class MemoryStore:
     """The store for one process that keeps nothing after it exits."""
 
     def __init__(self) -> None:
-        self._seen: set[str] = set()
+        self._seen: dict[str, datetime] = {}
         self.feedback: list[Feedback] = []
         self._conversations: dict[tuple[str, str], dict[str, Any]] = {}
+        self._subscriptions: dict[tuple[str, str], Subscription] = {}
+        self._slots: dict[tuple[str, str, date], tuple[Slot, str | None, datetime | None,
+                                                       datetime | None]] = {}
 
     async def first_delivery(self, *, key: str) -> bool:
         if key in self._seen:
             return False
-        self._seen.add(key)
+        self._seen[key] = datetime.now(UTC)
         return True
+
+    async def forget_events(self, *, before: datetime) -> int:
+        old = [key for key, seen in self._seen.items() if seen < before]
+        for key in old:
+            del self._seen[key]
+        return len(old)
 
     async def record_feedback(self, *, feedback: Feedback) -> None:
         self.feedback.append(feedback)
@@ -63,6 +146,76 @@ class MemoryStore:
 
     async def conversation(self, *, platform: str, conversation_id: str) -> dict[str, Any] | None:
         return self._conversations.get((platform, conversation_id))
+
+    async def save_subscription(self, *, subscription: Subscription) -> None:
+        self._subscriptions[(subscription.platform, subscription.channel_id)] = subscription
+
+    async def delete_subscription(self, *, platform: str, channel_id: str) -> bool:
+        return self._subscriptions.pop((platform, channel_id), None) is not None
+
+    async def subscriptions(self) -> list[Subscription]:
+        return [self._subscriptions[key] for key in sorted(self._subscriptions)]
+
+    async def claim_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
+                         now: datetime, lease_until: datetime) -> int | None:
+        key = (platform, channel_id, day)
+        current = self._slots.get(key)
+        if current is None:
+            slot = Slot(platform=platform, channel_id=channel_id, day=day,
+                        status=SlotStatus.CLAIMED, attempts=1, updated_at=now)
+        else:
+            slot, _, lease, next_attempt = current
+            expired = slot.status is SlotStatus.CLAIMED and lease is not None and lease < now
+            due = (slot.status is SlotStatus.RETRY and next_attempt is not None
+                   and next_attempt <= now)
+            if not (expired or due):
+                return None
+            slot = replace(slot, status=SlotStatus.CLAIMED, attempts=slot.attempts + 1,
+                           updated_at=now)
+        self._slots[key] = (slot, owner, lease_until, None)
+        return slot.attempts
+
+    async def finish_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
+                          status: SlotStatus, now: datetime, detail: str = "",
+                          next_attempt_at: datetime | None = None) -> bool:
+        key = (platform, channel_id, day)
+        current = self._slots.get(key)
+        if current is None or current[1] != owner or current[0].status is not SlotStatus.CLAIMED:
+            return False
+        slot = replace(current[0], status=status, detail=detail, updated_at=now)
+        self._slots[key] = (slot, None, None, next_attempt_at)
+        return True
+
+    async def close_slot(self, *, platform: str, channel_id: str, day: date, now: datetime) -> None:
+        key = (platform, channel_id, day)
+        current = self._slots.get(key)
+        if current is None:
+            self._slots[key] = (Slot(platform=platform, channel_id=channel_id, day=day,
+                                     status=SlotStatus.MISSED, detail="not running in time",
+                                     updated_at=now), None, None, None)
+            return
+        slot, _, lease, _ = current
+        if slot.status is SlotStatus.RETRY or (
+                slot.status is SlotStatus.CLAIMED and lease is not None and lease < now):
+            self._slots[key] = (replace(slot, status=SlotStatus.FAILED, updated_at=now,
+                                        detail=slot.detail or "interrupted"), None, None, None)
+
+    async def last_slots(self) -> dict[tuple[str, str], Slot]:
+        latest: dict[tuple[str, str], Slot] = {}
+        for key in sorted(self._slots):
+            platform, channel_id, _ = key
+            slot = self._slots[key][0]
+            latest[(platform, channel_id)] = slot
+        return latest
+
+    async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
+        found: dict[tuple[str, str], Slot] = {}
+        for (platform, channel_id, slot_day), (slot, _, lease, retry_at) in self._slots.items():
+            if slot_day == day:
+                ready = lease if slot.status is SlotStatus.CLAIMED else (
+                    retry_at if slot.status is SlotStatus.RETRY else None)
+                found[(platform, channel_id)] = replace(slot, ready_at=ready)
+        return found
 
     async def close(self) -> None:
         return None

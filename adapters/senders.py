@@ -1,0 +1,57 @@
+"""The reminder senders this instance can use, one per configured platform.
+
+Each platform's owner adds its sender here; a platform left out is posted by another instance
+that has it configured (the runner never claims slots it cannot send).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+
+from bot import reminders
+from bot.reminders import Sender
+
+
+@asynccontextmanager
+async def open_senders(*, settings: Any, store: Any) -> AsyncIterator[dict[str, Sender]]:
+    senders: dict[str, Sender] = {}
+    async with aiohttp.ClientSession() as session:
+        if settings.slack_bot_token:
+            from slack_sdk.web.async_client import AsyncWebClient
+
+            from adapters.slack_sender import SlackWebSender
+
+            # slack_sdk joins method names onto the base URL, which must end with a slash.
+            options = ({"base_url": settings.slack_api_url.rstrip("/") + "/"}
+                       if settings.slack_api_url else {})
+            # The runner owns retries (pacing, Retry-After, the cut-off); slack_sdk's own would
+            # resend behind its back.
+            client = AsyncWebClient(token=settings.slack_bot_token, session=session,
+                                    retry_handlers=[], **options)
+            senders["slack"] = SlackWebSender(client=client)
+        # TODO(teams adapter): senders["teams"] = a sender that posts proactively with
+        # store.conversation(platform="teams", ...) and settings.microsoft_app_id.
+        yield senders
+
+
+def reminder_service(*, settings: Any, core: Any, interval: float = 30.0) -> Any:
+    """Registers the reminder commands on `core` now; returns the `cleanup_ctx` that runs the
+    scheduler with the web application (unless REMINDERS=off)."""
+    senders: dict[str, Sender] = {}
+    runner = reminders.setup(settings=settings, core=core, senders=senders)
+
+    async def context(app: Any) -> AsyncIterator[None]:
+        if not settings.reminders_enabled:
+            yield
+            return
+        async with open_senders(settings=settings, store=core.store) as opened:
+            runner.senders.update(opened)
+            async for _ in reminders.scheduler_context(runner=runner, interval=interval)(app):
+                yield
+            runner.senders.clear()
+
+    return context

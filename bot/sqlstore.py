@@ -1,0 +1,342 @@
+"""The shared store on SQL: one SQLite file for one instance, PostgreSQL for many.
+
+Every decision that must be made once across instances (an event answered, a reminder slot
+claimed) is a single statement whose atomicity the database guarantees: an INSERT on a unique
+key, or an UPDATE whose WHERE clause only one writer can satisfy. Nothing here reads, decides in
+Python, then writes, so there is no window for a second instance to slip into.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.store import Feedback, Slot, SlotStatus, Subscription
+
+DEFAULT_SQLITE_NAME = "guidance-bot.sqlite3"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url(*, url: str | None, data_dir: Path) -> str:
+    """The SQLAlchemy URL for DATABASE_URL as hosting platforms write it; None means a local file."""
+    if not url:
+        return f"sqlite+aiosqlite:///{(data_dir / DEFAULT_SQLITE_NAME).resolve()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://"):]
+    return url
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Aware UTC datetimes in and out, whatever the database keeps (SQLite keeps naive text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+processed_events = sa.Table(
+    "processed_events", metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("seen_at", UTCDateTime(), nullable=False),
+    sa.Index("processed_events_seen_at", "seen_at"),
+)
+feedback_votes = sa.Table(
+    "feedback", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("entry", sa.String(255)),
+    sa.Column("helpful", sa.Boolean, nullable=False),
+    sa.Column("question", sa.Text),
+    sa.Column("at", UTCDateTime(), nullable=False),
+)
+conversations = sa.Table(
+    "conversations", metadata,
+    sa.Column("platform", sa.String(32), primary_key=True),
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("reference", sa.JSON, nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+subscriptions = sa.Table(
+    "subscriptions", metadata,
+    sa.Column("platform", sa.String(32), primary_key=True),
+    sa.Column("channel_id", sa.String(255), primary_key=True),
+    sa.Column("at", sa.String(5), nullable=False),  # "HH:MM", local to REMINDER_TIMEZONE
+    sa.Column("every_day", sa.Boolean, nullable=False),
+    sa.Column("skip_holidays", sa.Boolean, nullable=False),
+    sa.Column("created_by", sa.String(255)),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+reminder_slots = sa.Table(
+    "reminder_slots", metadata,
+    sa.Column("platform", sa.String(32), primary_key=True),
+    sa.Column("channel_id", sa.String(255), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("owner", sa.String(64)),
+    sa.Column("lease_until", UTCDateTime()),
+    sa.Column("next_attempt_at", UTCDateTime()),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Index("reminder_slots_day", "day", "status"),
+)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer; other processes wait for locks, not fail.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(*, url: str, **options: Any) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        options.setdefault("connect_args", {"timeout": 30})
+        engine = create_async_engine(url, **options)
+        sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **options)
+
+
+def _run_migrations(connection: sa.Connection, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+async def upgrade(*, engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema up to date; safe when several instances start at once."""
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Instances starting together queue here instead of racing to CREATE TABLE.
+            await connection.execute(sa.text("SELECT pg_advisory_xact_lock(591005)"))
+        await connection.run_sync(_run_migrations, revision)
+
+
+class SQLStore:
+    def __init__(self, *, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._dialect = engine.dialect.name
+        # SQLite has one writer at a time; queueing here is far quicker than its busy-wait backoff.
+        self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else contextlib.nullcontext()
+
+    @classmethod
+    def from_url(cls, *, url: str | None, data_dir: Path = Path("data"), **options: Any) -> SQLStore:
+        return cls(engine=create_engine(url=database_url(url=url, data_dir=data_dir), **options))
+
+    async def upgrade(self) -> None:
+        await upgrade(engine=self.engine)
+
+    def _insert(self, table: sa.Table):
+        dialect = postgresql if self._dialect == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    async def _execute(self, statement: sa.Executable) -> sa.CursorResult:
+        async with self._write_lock, self.engine.begin() as connection:
+            return await connection.execute(statement)
+
+    # Events and feedback
+
+    async def first_delivery(self, *, key: str) -> bool:
+        statement = self._insert(processed_events).values(
+            key=key[:255], seen_at=datetime.now(UTC)).on_conflict_do_nothing()
+        return (await self._execute(statement)).rowcount == 1
+
+    async def forget_events(self, *, before: datetime) -> int:
+        result = await self._execute(sa.delete(processed_events).where(
+            processed_events.c.seen_at < before))
+        return result.rowcount
+
+    async def record_feedback(self, *, feedback: Feedback) -> None:
+        await self._execute(sa.insert(feedback_votes).values(
+            platform=feedback.platform, entry=feedback.entry, helpful=feedback.helpful,
+            question=feedback.question, at=feedback.at or datetime.now(UTC)))
+
+    async def feedback_count(self) -> int:
+        async with self.engine.connect() as connection:
+            return (await connection.execute(
+                sa.select(sa.func.count()).select_from(feedback_votes))).scalar_one()
+
+    # Conversation references
+
+    async def save_conversation(
+        self, *, platform: str, conversation_id: str, reference: dict[str, Any]
+    ) -> None:
+        values = {"platform": platform, "conversation_id": conversation_id,
+                  "reference": dict(reference), "updated_at": datetime.now(UTC)}
+        statement = self._insert(conversations).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["platform", "conversation_id"],
+            set_={"reference": statement.excluded.reference,
+                  "updated_at": statement.excluded.updated_at})
+        await self._execute(statement)
+
+    async def conversation(self, *, platform: str, conversation_id: str) -> dict[str, Any] | None:
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(sa.select(conversations.c.reference).where(
+                conversations.c.platform == platform,
+                conversations.c.conversation_id == conversation_id))).first()
+        return dict(row.reference) if row else None
+
+    # Subscriptions
+
+    async def save_subscription(self, *, subscription: Subscription) -> None:
+        values = {"platform": subscription.platform, "channel_id": subscription.channel_id,
+                  "at": subscription.at.strftime("%H:%M"), "every_day": subscription.every_day,
+                  "skip_holidays": subscription.skip_holidays,
+                  "created_by": subscription.created_by,
+                  "created_at": subscription.created_at or datetime.now(UTC)}
+        statement = self._insert(subscriptions).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["platform", "channel_id"],
+            set_={name: statement.excluded[name] for name in values
+                  if name not in ("platform", "channel_id")})
+        await self._execute(statement)
+
+    async def delete_subscription(self, *, platform: str, channel_id: str) -> bool:
+        result = await self._execute(sa.delete(subscriptions).where(
+            subscriptions.c.platform == platform, subscriptions.c.channel_id == channel_id))
+        return result.rowcount == 1
+
+    async def subscriptions(self) -> list[Subscription]:
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(sa.select(subscriptions).order_by(
+                subscriptions.c.platform, subscriptions.c.channel_id))).all()
+        return [Subscription(platform=row.platform, channel_id=row.channel_id,
+                             at=time.fromisoformat(row.at), every_day=row.every_day,
+                             skip_holidays=row.skip_holidays, created_by=row.created_by,
+                             created_at=row.created_at) for row in rows]
+
+    # Reminder slots
+
+    def _slot(self, platform: str, channel_id: str, day: date) -> list[sa.ColumnElement[bool]]:
+        return [reminder_slots.c.platform == platform, reminder_slots.c.channel_id == channel_id,
+                reminder_slots.c.day == day]
+
+    async def claim_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
+                         now: datetime, lease_until: datetime) -> int | None:
+        inserted = await self._execute(self._insert(reminder_slots).values(
+            platform=platform, channel_id=channel_id, day=day, status=SlotStatus.CLAIMED.value,
+            owner=owner, lease_until=lease_until, attempts=1, detail="",
+            updated_at=now).on_conflict_do_nothing())
+        if inserted.rowcount == 1:
+            return 1
+        c = reminder_slots.c
+        taken = await self._execute(
+            sa.update(reminder_slots).where(
+                *self._slot(platform, channel_id, day),
+                sa.or_(sa.and_(c.status == SlotStatus.CLAIMED.value, c.lease_until < now),
+                       sa.and_(c.status == SlotStatus.RETRY.value, c.next_attempt_at <= now)))
+            .values(status=SlotStatus.CLAIMED.value, owner=owner, lease_until=lease_until,
+                    next_attempt_at=None, attempts=c.attempts + 1, updated_at=now)
+            .returning(c.attempts))
+        attempts = taken.scalar_one_or_none()
+        return attempts
+
+    async def finish_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
+                          status: SlotStatus, now: datetime, detail: str = "",
+                          next_attempt_at: datetime | None = None) -> bool:
+        c = reminder_slots.c
+        result = await self._execute(
+            sa.update(reminder_slots).where(
+                *self._slot(platform, channel_id, day), c.owner == owner,
+                c.status == SlotStatus.CLAIMED.value)
+            .values(status=status.value, owner=None, lease_until=None,
+                    next_attempt_at=next_attempt_at, detail=detail[:1000], updated_at=now))
+        return result.rowcount == 1
+
+    async def close_slot(self, *, platform: str, channel_id: str, day: date, now: datetime) -> None:
+        c = reminder_slots.c
+        await self._execute(self._insert(reminder_slots).values(
+            platform=platform, channel_id=channel_id, day=day, status=SlotStatus.MISSED.value,
+            attempts=0, detail="not running in time", updated_at=now).on_conflict_do_nothing())
+        await self._execute(
+            sa.update(reminder_slots).where(
+                *self._slot(platform, channel_id, day),
+                sa.or_(c.status == SlotStatus.RETRY.value,
+                       sa.and_(c.status == SlotStatus.CLAIMED.value, c.lease_until < now)))
+            .values(status=SlotStatus.FAILED.value, owner=None, lease_until=None,
+                    next_attempt_at=None, updated_at=now,
+                    detail=sa.case((c.detail == "", "interrupted"), else_=c.detail)))
+
+    async def last_slots(self) -> dict[tuple[str, str], Slot]:
+        c = reminder_slots.c
+        latest = (sa.select(c.platform, c.channel_id, sa.func.max(c.day).label("day"))
+                  .group_by(c.platform, c.channel_id).subquery())
+        query = sa.select(reminder_slots).join(latest, sa.and_(
+            c.platform == latest.c.platform, c.channel_id == latest.c.channel_id,
+            c.day == latest.c.day))
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return {(row.platform, row.channel_id): Slot(
+            platform=row.platform, channel_id=row.channel_id, day=row.day,
+            status=SlotStatus(row.status), attempts=row.attempts, detail=row.detail,
+            updated_at=row.updated_at) for row in rows}
+
+    async def slots(self, *, day: date | None = None) -> list[Slot]:
+        """Every slot (of one day), for the runners' tests, the benchmark and operators."""
+        c = reminder_slots.c
+        query = sa.select(reminder_slots).order_by(c.day, c.platform, c.channel_id)
+        if day is not None:
+            query = query.where(c.day == day)
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [Slot(platform=row.platform, channel_id=row.channel_id, day=row.day,
+                     status=SlotStatus(row.status), attempts=row.attempts, detail=row.detail,
+                     updated_at=row.updated_at,
+                     ready_at=row.lease_until if row.status == SlotStatus.CLAIMED.value else (
+                         row.next_attempt_at if row.status == SlotStatus.RETRY.value else None))
+                for row in rows]
+
+    async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
+        return {(slot.platform, slot.channel_id): slot for slot in await self.slots(day=day)}
+
+    async def close(self) -> None:
+        await asyncio.shield(self.engine.dispose())
+
+
+def lifecycle(*, store: SQLStore) -> Any:
+    """For `app.cleanup_ctx`: migrate before serving, release connections after."""
+
+    async def context(_app: Any) -> Any:
+        await store.upgrade()
+        yield
+        await store.close()
+
+    return context

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bot.sqlstore import SQLStore, database_url
+from bot.store import Feedback, SlotStatus, Subscription
+from tests.bot.conftest import sql_stores
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DAY = date(2026, 3, 2)
+LEASE = timedelta(minutes=5)
+SLOT = {"platform": "slack", "channel_id": "C1", "day": DAY}
+
+
+def test_database_urls_as_hosting_platforms_write_them(tmp_path: Path) -> None:
+    assert database_url(url="postgres://u:p@db:5432/bot", data_dir=tmp_path) == (
+        "postgresql+asyncpg://u:p@db:5432/bot")
+    assert database_url(url="postgresql://u@db/bot", data_dir=tmp_path) == (
+        "postgresql+asyncpg://u@db/bot")
+    assert database_url(url="sqlite:////var/bot.db", data_dir=tmp_path) == (
+        "sqlite+aiosqlite:////var/bot.db")
+    assert database_url(url=None, data_dir=tmp_path / "data") == (
+        f"sqlite+aiosqlite:///{tmp_path.resolve()}/data/guidance-bot.sqlite3")
+
+
+async def test_first_start_creates_the_sqlite_file_and_migrates_it(tmp_path: Path) -> None:
+    store = SQLStore.from_url(url=None, data_dir=tmp_path / "data")
+    try:
+        await store.upgrade()
+        await store.upgrade()  # a second start finds it up to date
+        async with store.engine.connect() as connection:
+            version = (await connection.execute(
+                sa.text("SELECT version_num FROM alembic_version"))).scalar_one()
+        assert version == "0002"
+        assert (tmp_path / "data" / "guidance-bot.sqlite3").is_file()
+    finally:
+        await store.close()
+
+
+async def test_an_event_is_answered_once(store) -> None:
+    assert await store.first_delivery(key="slack:Ev1") is True
+    assert await store.first_delivery(key="slack:Ev1") is False
+    assert await store.first_delivery(key="slack:Ev2") is True
+
+
+async def test_old_event_ids_are_forgotten(store) -> None:
+    await store.first_delivery(key="old")
+    cut = datetime.now(UTC) + timedelta(seconds=1)
+    assert await store.forget_events(before=cut - timedelta(days=1)) == 0
+    assert await store.forget_events(before=cut) == 1
+    assert await store.first_delivery(key="old") is True
+
+
+async def test_concurrent_retries_on_two_instances_answer_once(sql_kind: str, tmp_path: Path) -> None:
+    async with sql_stores(sql_kind, tmp_path, count=2) as (one, two):
+        results = await asyncio.gather(*(s.first_delivery(key=f"Ev{i % 5}")
+                                         for i in range(40) for s in (one, two)))
+        assert sum(results) == 5
+
+
+async def test_conversation_references_are_kept_and_replaced(store) -> None:
+    assert await store.conversation(platform="teams", conversation_id="19:a") is None
+    await store.save_conversation(platform="teams", conversation_id="19:a",
+                                  reference={"serviceUrl": "https://one", "n": 1})
+    await store.save_conversation(platform="teams", conversation_id="19:a",
+                                  reference={"serviceUrl": "https://two", "n": 2})
+    assert await store.conversation(platform="teams", conversation_id="19:a") == {
+        "serviceUrl": "https://two", "n": 2}
+
+
+async def test_feedback_is_recorded(sql_kind: str, tmp_path: Path) -> None:
+    async with sql_stores(sql_kind, tmp_path) as (store,):
+        await store.record_feedback(feedback=Feedback(platform="web", entry="e1", helpful=True))
+        await store.record_feedback(feedback=Feedback(platform="slack", entry=None, helpful=False,
+                                                      question="q", at=NOW))
+        assert await store.feedback_count() == 2
+
+
+async def test_a_channel_has_one_subscription(store) -> None:
+    await store.save_subscription(subscription=Subscription(
+        platform="slack", channel_id="C1", at=time(9), created_at=NOW))
+    await store.save_subscription(subscription=Subscription(
+        platform="slack", channel_id="C1", at=time(8, 45), every_day=True, skip_holidays=True,
+        created_by="U1", created_at=NOW))
+    await store.save_subscription(subscription=Subscription(
+        platform="teams", channel_id="19:x", at=time(10), created_at=NOW))
+    listed = await store.subscriptions()
+    assert [(s.platform, s.channel_id, s.at, s.every_day, s.skip_holidays) for s in listed] == [
+        ("slack", "C1", time(8, 45), True, True), ("teams", "19:x", time(10), False, False)]
+    assert listed[0].created_at == NOW
+    assert await store.delete_subscription(platform="slack", channel_id="C1") is True
+    assert await store.delete_subscription(platform="slack", channel_id="C1") is False
+    assert [s.channel_id for s in await store.subscriptions()] == ["19:x"]
+
+
+async def test_a_slot_is_claimed_by_one_owner_until_its_lease_expires(store) -> None:
+    assert await store.claim_slot(**SLOT, owner="a", now=NOW, lease_until=NOW + LEASE) == 1
+    assert await store.claim_slot(**SLOT, owner="b", now=NOW, lease_until=NOW + LEASE) is None
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert await store.claim_slot(**SLOT, owner="b", now=later, lease_until=later + LEASE) == 2
+    assert await store.finish_slot(**SLOT, owner="a", status=SlotStatus.DELIVERED, now=later) is False
+    assert await store.finish_slot(**SLOT, owner="b", status=SlotStatus.DELIVERED, now=later) is True
+    much_later = later + timedelta(hours=1)
+    assert await store.claim_slot(**SLOT, owner="c", now=much_later,
+                                  lease_until=much_later + LEASE) is None
+    slot = (await store.last_slots())[("slack", "C1")]
+    assert (slot.status, slot.attempts, slot.day) == (SlotStatus.DELIVERED, 2, DAY)
+
+
+async def test_a_retry_is_claimable_only_once_it_is_due(store) -> None:
+    await store.claim_slot(**SLOT, owner="a", now=NOW, lease_until=NOW + LEASE)
+    retry_at = NOW + timedelta(minutes=2)
+    await store.finish_slot(**SLOT, owner="a", status=SlotStatus.RETRY, now=NOW,
+                            detail="ratelimited", next_attempt_at=retry_at)
+    assert await store.claim_slot(**SLOT, owner="b", now=retry_at - timedelta(seconds=1),
+                                  lease_until=retry_at + LEASE) is None
+    assert await store.claim_slot(**SLOT, owner="b", now=retry_at, lease_until=retry_at + LEASE) == 2
+
+
+async def test_closing_a_slot_records_missed_or_failed(store) -> None:
+    await store.close_slot(platform="slack", channel_id="C0", day=DAY, now=NOW)
+    await store.claim_slot(**SLOT, owner="a", now=NOW, lease_until=NOW + LEASE)
+    await store.finish_slot(**SLOT, owner="a", status=SlotStatus.RETRY, now=NOW,
+                            detail="ratelimited", next_attempt_at=NOW + LEASE)
+    held = {"platform": "slack", "channel_id": "C2", "day": DAY}
+    await store.claim_slot(**held, owner="a", now=NOW, lease_until=NOW + LEASE)
+    done = {"platform": "slack", "channel_id": "C3", "day": DAY}
+    await store.claim_slot(**done, owner="a", now=NOW, lease_until=NOW + LEASE)
+    await store.finish_slot(**done, owner="a", status=SlotStatus.DELIVERED, now=NOW)
+    for channel in ("C0", "C1", "C2", "C3"):
+        await store.close_slot(platform="slack", channel_id=channel, day=DAY, now=NOW + LEASE / 2)
+    await store.close_slot(platform="slack", channel_id="C2", day=DAY, now=NOW + LEASE * 2)
+    slots = await store.last_slots()
+    assert {channel: (slot.status, slot.detail) for (_, channel), slot in slots.items()} == {
+        "C0": (SlotStatus.MISSED, "not running in time"),
+        "C1": (SlotStatus.FAILED, "ratelimited"),
+        "C2": (SlotStatus.FAILED, "interrupted"),
+        "C3": (SlotStatus.DELIVERED, ""),
+    }
+
+
+async def test_last_slots_are_the_latest_day_of_each_channel(store) -> None:
+    for day in (DAY, DAY + timedelta(days=1)):
+        key = {"platform": "slack", "channel_id": "C1", "day": day}
+        await store.claim_slot(**key, owner="a", now=NOW, lease_until=NOW + LEASE)
+        await store.finish_slot(**key, owner="a", now=NOW, status=(
+            SlotStatus.FAILED if day == DAY else SlotStatus.DELIVERED), detail="x")
+    slot = (await store.last_slots())[("slack", "C1")]
+    assert (slot.day, slot.status) == (DAY + timedelta(days=1), SlotStatus.DELIVERED)
+
+
+async def test_day_slots_say_which_could_be_claimed_when(store) -> None:
+    await store.claim_slot(**SLOT, owner="a", now=NOW, lease_until=NOW + LEASE)
+    retry = {"platform": "slack", "channel_id": "C2", "day": DAY}
+    await store.claim_slot(**retry, owner="a", now=NOW, lease_until=NOW + LEASE)
+    await store.finish_slot(**retry, owner="a", status=SlotStatus.RETRY, now=NOW,
+                            next_attempt_at=NOW + timedelta(minutes=1))
+    await store.close_slot(platform="slack", channel_id="C3", day=DAY, now=NOW)
+    await store.close_slot(platform="slack", channel_id="C4", day=DAY + timedelta(days=1), now=NOW)
+    slots = await store.day_slots(day=DAY)
+    assert sorted(slots) == [("slack", "C1"), ("slack", "C2"), ("slack", "C3")]
+    assert slots[("slack", "C1")].ready_at == NOW + LEASE
+    assert slots[("slack", "C2")].ready_at == NOW + timedelta(minutes=1)
+    assert [slots[("slack", c)].claimable(now=NOW + timedelta(minutes=2))
+            for c in ("C1", "C2", "C3")] == [False, True, False]
+    assert slots[("slack", "C3")].final
+
+
+async def test_the_migrations_build_exactly_the_tables_the_store_uses(
+        sql_kind: str, tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.sqlstore import metadata
+
+    def differences(connection: sa.Connection) -> list:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+    async with sql_stores(sql_kind, tmp_path) as (store,):
+        async with store.engine.connect() as connection:
+            assert await connection.run_sync(differences) == []
