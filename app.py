@@ -10,9 +10,9 @@ from aiohttp import web
 
 from adapters.fetch import url_fetcher
 from adapters.observability import setup_observability
+from adapters.senders import reminder_service
 from adapters.slack import setup_slack
 from adapters.teams import setup_teams
-from adapters.senders import reminder_service
 from adapters.web import WebChat
 from bot.admin import AdminCommands
 from bot.core import Core

@@ -143,6 +143,9 @@ def cmd_teams_package(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(package.zip_bytes())
     print(f"{out}: Teams app package for app id {package.manifest['id']}", file=sys.stderr)
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.sqlstore import SQLStore
 
@@ -154,6 +157,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
             await store.upgrade()
         finally:
             await store.close()
+
+    import asyncio
 
     asyncio.run(upgrade())
     print("database: schema up to date", file=sys.stderr)
@@ -193,6 +198,8 @@ def cmd_reminders_run_due(args: argparse.Namespace) -> int:
                 return await runner.run_due()
         finally:
             await store.close()
+
+    import asyncio
 
     report = asyncio.run(run_due())
     print(json.dumps(report.to_json()))

@@ -15,7 +15,7 @@ async def test_the_app_migrates_its_sqlite_file_on_start_and_uses_it(tmp_path: P
     settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"),
                         data_dir=tmp_path / "data", reminders_enabled=False)
     web_app = application.create_app(settings=settings)
-    core = web_app["core"]
+    core = web_app[application.CORE]
     assert isinstance(core.store, SQLStore)
     async with TestClient(TestServer(web_app)) as client:
         assert (await client.get("/healthz")).status == 200
