@@ -24,7 +24,8 @@ PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 # when signature verification fails; WARNING keeps its real warnings and errors. Bolt copies a
 # level onto each logger it creates (slack_bolt.RequestVerification gets the root's INFO when no
 # base logger is given), which defeats a parent's level, so the handler filters by name as well.
-QUIET_LOGGERS = {"slack_bolt": logging.WARNING, "aiohttp.access": logging.WARNING}
+QUIET_LOGGERS = {"slack_bolt": logging.WARNING, "aiohttp.access": logging.WARNING,
+                 "alembic.runtime.plugins": logging.WARNING}
 
 
 def sane_request_id(candidate: str | None) -> str:

@@ -21,6 +21,7 @@ from bot.text import normalise
 
 MAX_QUESTION_CHARS = 2000
 VOTERS = 5  # the leading entries that vote on the principle
+VOTE_MARGIN = 30.0  # points behind the leader within which an entry still votes
 TYPO_CACHE = 20_000  # words outside the vocabulary remembered with what they resolve to
 
 STOPWORDS = frozenset("""
@@ -51,12 +52,15 @@ def stem(word: str) -> str:
         return word
     for suffix, replacement in _SWAPS:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + replacement
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            return base + "y" if suffix in ("ies", "ied") else base
-    return word
+            word = word[: -len(suffix)] + replacement
+            break
+    else:
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                base = word[: -len(suffix)]
+                return base + "y" if suffix in ("ies", "ied") else base
+    # criticise/criticising, engage/engaging: the silent e goes, as the suffix took it
+    return word[:-1] if word.endswith("e") else word
 
 
 def content_words(text: str) -> list[str]:
@@ -207,10 +211,13 @@ class Matcher:
 
         Several entries of one principle scoring well are stronger evidence than one entry of
         another principle scoring a little better: the principle is what matters most to the
-        person asking, and this vote gets it right more often than the single best entry.
+        person asking, and this vote gets it right more often than the single best entry. Only
+        entries near the leader vote, so a crowd of weak matches (everything that mentions
+        Twitter) cannot outvote one that fits.
         """
         votes: dict[int, float] = {}
         for candidate in scored[:VOTERS]:
-            votes[candidate.entry.principle] = votes.get(candidate.entry.principle, 0.0) + candidate.score
+            if candidate.score >= scored[0].score - VOTE_MARGIN:
+                votes[candidate.entry.principle] = votes.get(candidate.entry.principle, 0.0) + candidate.score
         winner = max(votes, key=votes.__getitem__)
         return next(s for s in scored if s.entry.principle == winner)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import yaml
+
+from bot.knowledge import parse_knowledge
+from bot.matcher import Matcher, content_words, stem
+from tests.kbfactory import knowledge_dict
+
+
+def knowledge_with(*topics: dict):
+    data = knowledge_dict(topics=0)
+    data["entries"].extend(topics)
+    return parse_knowledge(sources=[("kb.yaml", yaml.safe_dump(data).encode())])
+
+
+def topic(entry_id: str, principle: int, questions: list[str], keywords=()) -> dict:
+    return {"id": entry_id, "principle": principle, "title": entry_id.replace("-", " "),
+            "answer": "An answer.", "source": "Test", "questions": questions,
+            "keywords": list(keywords)}
+
+
+def test_one_entry_that_fits_outweighs_a_crowd_of_weak_matches():
+    knowledge = knowledge_with(
+        topic("criticising-ministers", 6, ["criticising government ministers on twitter"]),
+        *[topic(f"platform-{i}", 1, [f"channel choice {i}"], keywords=["twitter", "government"])
+          for i in range(4)],
+    )
+    match = Matcher(knowledge=knowledge).match(text="can I criticise the government on twitter?")
+    assert match.outcome == "answer" and match.best.entry.id == "criticising-ministers"
+
+
+def test_typos_and_word_forms_still_find_the_entry():
+    knowledge = knowledge_with(topic("impartiality", 6, ["staying impartial about politics"],
+                                     keywords=["political views"]))
+    match = Matcher(knowledge=knowledge).match(text="do i need to stay impartail about polticial views")
+    assert match.outcome == "answer" and match.best.entry.id == "impartiality"
+
+
+def test_words_the_guidance_never_uses_are_not_covered():
+    knowledge = knowledge_with(topic("impartiality", 6, ["staying impartial about politics"]))
+    assert Matcher(knowledge=knowledge).match(text="where can I book annual leave").outcome == "none"
+
+
+def test_related_forms_share_a_stem():
+    assert {stem(w) for w in ("politics", "political")} == {"politic"}
+    assert {stem(w) for w in ("criticise", "criticising")} == {"criticis"}
+    assert {stem(w) for w in ("accountability", "accountable")} == {"accountabl"}
+    assert content_words("Can I post, please?") == ["post"]
