@@ -12,4 +12,4 @@ def build_core(*, settings: Settings, store: Store | None = None, clock: Clock |
     """Raises KnowledgeError when the configured knowledge base is broken."""
     knowledge = load_knowledge(path=settings.knowledge_path)
     return Core(knowledge=knowledge, admins=settings.admins, store=store, clock=clock,
-                timezone=settings.reminder_timezone)
+                timezone=settings.reminder_timezone, thresholds=settings.thresholds)

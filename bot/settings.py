@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.access import Admins, parse_ids
+from bot.matcher import Thresholds
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -42,6 +43,7 @@ class Settings:
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
     reminder_timezone: str = "Europe/London"
+    thresholds: Thresholds = Thresholds()
     reminders_enabled: bool = True
     reminder_cutoff: str = "12:00"
     admin_token: str | None = None
@@ -81,6 +83,17 @@ class Settings:
         reminders = (text("REMINDERS") or "on").lower()
         if reminders not in ("on", "off", "true", "false", "1", "0"):
             problems.append("REMINDERS: must be on or off")
+        limits = {}
+        for name, field_name in (("ANSWER_THRESHOLD", "answer"), ("SUGGEST_THRESHOLD", "suggest"),
+                                 ("ANSWER_MIN_EVIDENCE", "min_evidence"),
+                                 ("SUGGEST_MIN_EVIDENCE", "suggest_evidence")):
+            if text(name):
+                try:
+                    limits[field_name] = float(env[name])
+                    if not 0 <= limits[field_name] <= 100:
+                        raise ValueError
+                except ValueError:
+                    problems.append(f"{name}: must be a number from 0 to 100, not {env[name]!r}")
         cutoff = text("REMINDER_CUTOFF") or "12:00"
         try:
             time.fromisoformat(cutoff)
@@ -140,6 +153,7 @@ class Settings:
             microsoft_app_type=app_type,
             microsoft_app_tenant_id=text("MicrosoftAppTenantId") or "",
             reminder_timezone=timezone,
+            thresholds=Thresholds(**limits),
             reminders_enabled=reminders in ("on", "true", "1"),
             reminder_cutoff=cutoff,
             admin_token=text("ADMIN_TOKEN"),

@@ -115,3 +115,11 @@ def test_check_warns_about_near_duplicate_questions_and_fails_them_when_strict(t
     assert out.returncode == 0
     assert f"{tmp_path / 'kb.yaml'}:" in out.stdout and "warning: question" in out.stdout
     assert run("check", "--strict", str(tmp_path)).returncode == 1
+
+
+def test_thresholds_come_from_the_environment(kb_env):
+    strict = run("ask", "--json", "principle number one topic question", env={
+        **kb_env, "ANSWER_THRESHOLD": "100", "SUGGEST_THRESHOLD": "100"})
+    assert json.loads(strict.stdout)["kind"] == "not_found"
+    bad = run("ask", "hello", env={**kb_env, "ANSWER_THRESHOLD": "lots"})
+    assert bad.returncode == 2 and "ANSWER_THRESHOLD: must be a number" in bad.stderr
