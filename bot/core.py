@@ -171,14 +171,9 @@ class Core:
                 "if you need it."))
         try:
             reply = await command.run(message, arguments)
-        except Exception:
-            import logging
-
-            logging.getLogger(__name__).exception("admin command %r failed", command.name)
+        except Exception:  # the adapter logs it and says sorry, as for any failure
             await self._audit(command, message, arguments, outcome="error")
-            return Reply(kind=ReplyKind.NOTICE, title="Command failed", text=(
-                f"Sorry, '{command.name}' failed. Nothing was changed by this message; the "
-                "details are in the bot's log."))
+            raise
         await self._audit(command, message, arguments, outcome="ok")
         return reply
 
