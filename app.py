@@ -16,6 +16,7 @@ from adapters.teams import setup_teams
 from adapters.web import WebChat
 from bot.admin import AdminCommands
 from bot.core import Core
+from bot.instances import setup_admin
 from bot.knowledge import KnowledgeError
 from bot.logs import configure as configure_logging
 from bot.reload import Reloader
@@ -56,7 +57,9 @@ def create_app(*, settings: Settings, core: Core | None = None) -> web.Applicati
     setup_observability(app, core=core)
     reloader = Reloader(core=core, path=settings.knowledge_path, url=settings.knowledge_url,
                         fetch=url_fetcher() if settings.knowledge_url else None)
-    app[ADMIN] = AdminCommands(core=core, reloader=reloader)
+    sync = setup_admin(app, core=core, settings=settings, reloader=reloader)
+    app[ADMIN] = AdminCommands(core=core, reloader=reloader, sync=sync,
+                               question_log_days=settings.question_log_days)
     app[ADMIN].register()
     if settings.knowledge_url:
         app.on_startup.append(_fetch_knowledge_url)

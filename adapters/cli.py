@@ -165,6 +165,56 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reload(args: argparse.Namespace) -> int:
+    """Validate the configured knowledge base and record its version in the store, so running
+    instances converge on it: the same check and the same report as `reload` in chat."""
+    import asyncio
+    import getpass
+    from datetime import UTC
+
+    from bot.admin import AdminCommands
+    from bot.reload import Reloader
+    from bot.runtime import build_core
+    from bot.sqlstore import SQLStore
+    from bot.store import Release
+
+    settings = _settings()
+    user = f"cli:{getpass.getuser()}"
+
+    async def reload() -> int:
+        store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
+        try:
+            await store.upgrade()
+            try:
+                core = build_core(settings=settings, store=store)
+            except KnowledgeError as error:
+                for problem in error.problems:
+                    print(problem)
+                await store.record_release(release=Release(
+                    version=getattr(await store.last_release(ok_only=True), "version", "none"),
+                    by=user, platform="cli", at=datetime.now(UTC), ok=False))
+                print(f"Reload refused: the knowledge base has {len(error.problems)} problem(s).",
+                      file=sys.stderr)
+                return 1
+            fetch = None
+            if settings.knowledge_url:
+                from adapters.fetch import url_fetcher
+
+                fetch = url_fetcher()
+            reloader = Reloader(core=core, path=settings.knowledge_path, url=settings.knowledge_url,
+                                fetch=fetch)
+            AdminCommands(core=core, reloader=reloader,
+                          question_log_days=settings.question_log_days).register()
+            reply = await core.handle(Message(platform="cli", user_id=user, user_name=user,
+                                              text="reload", authenticated_admin=True))
+            print(reply.text)
+            return 0 if reply.title == "Knowledge base reloaded" else 1
+        finally:
+            await store.close()
+
+    return asyncio.run(reload())
+
+
 def _instant(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
@@ -224,6 +274,8 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true",
                        help="exit 1 on warnings (near-duplicate questions) too")
     check.set_defaults(run=cmd_check)
+    sub.add_parser("reload", help="validate the knowledge base and have running instances serve it"
+                   ).set_defaults(run=cmd_reload)
     sub.add_parser("console", help="chat with the bot in this terminal").set_defaults(
         run=cmd_console)
     teams = sub.add_parser("teams-package", help="build the Teams app package (a zip to upload)")

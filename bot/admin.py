@@ -1,24 +1,49 @@
-"""Admin commands in chat: `reload` and `status`. The core checks who may run them."""
+"""Admin commands in chat: `reload`, `status`, `audit`, `unanswered` and `stats`.
+
+The core checks who may run them and audits every use (`Core._run_admin`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from bot import insights
 from bot.core import Core
 from bot.messages import Message, Point, Reply, ReplyKind
 from bot.reload import Reloader, ReloadResult
+from bot.store import Release
+
+if TYPE_CHECKING:
+    from bot.instances import KnowledgeSync
 
 MAX_LISTED = 10
+DEFAULT_DAYS = 7
+MAX_DAYS = 366
+DEFAULT_AUDIT = 20
+MAX_AUDIT = 200
+SILENT_AFTER = timedelta(minutes=1)
+FORGET_INSTANCES_AFTER = timedelta(hours=1)
 
 
-@dataclass(frozen=True, kw_only=True)
-class LastReload:
-    by: str
-    platform: str
-    at: datetime
-    ok: bool
-    version: str
+def _number(arguments: str, *, default: int, most: int) -> int | None:
+    """`stats 30` style arguments: a whole number from 1 to `most`, else None."""
+    word = arguments.strip()
+    if not word:
+        return default
+    if not (word.isascii() and word.isdigit()) or len(word) > 4:
+        return None
+    value = int(word)
+    return value if 1 <= value <= most else None
+
+
+def _usage(command: str, what: str, most: int) -> Reply:
+    return Reply(kind=ReplyKind.NOTICE, title=f"Usage: {command}", text=(
+        f"Say '{command}' or '{command} N', where N is {what} (1 to {most})."))
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC"
 
 
 def describe(result: ReloadResult) -> Reply:
@@ -58,34 +83,116 @@ def describe(result: ReloadResult) -> Reply:
 
 
 class AdminCommands:
-    def __init__(self, *, core: Core, reloader: Reloader) -> None:
+    def __init__(self, *, core: Core, reloader: Reloader, sync: KnowledgeSync | None = None,
+                 question_log_days: int = 30) -> None:
         self.core = core
         self.reloader = reloader
-        self.last_reload: LastReload | None = None
+        self.sync = sync
+        self.question_log_days = question_log_days
 
     def register(self) -> None:
         self.core.register_admin(name="reload", summary="re-read and swap in the knowledge base",
                                  run=self.reload)
         self.core.register_admin(name="status", summary="the version served and the last reload",
                                  run=self.status)
+        self.core.register_admin(name="audit", summary="the latest admin commands",
+                                 run=self.audit)
+        self.core.register_admin(name="unanswered", summary="frequent questions not answered",
+                                 run=self.unanswered)
+        self.core.register_admin(name="stats", summary="questions, answer and helpful rates",
+                                 run=self.stats)
 
     async def reload(self, message: Message, arguments: str) -> Reply:
         result = await self.reloader.reload()
-        self.last_reload = LastReload(by=message.user_name or message.user_id,
-                                      platform=message.platform, at=self.core.clock(),
-                                      ok=result.ok, version=result.version)
+        # Recorded so every other instance converges on it and `status` shows it everywhere.
+        await self.core.store.record_release(release=Release(
+            version=result.version, by=message.user_name or message.user_id,
+            platform=message.platform, at=self.core.clock(), ok=result.ok))
+        if self.sync is not None:
+            await self.sync.beat()
         return describe(result)
 
     async def status(self, message: Message, arguments: str) -> Reply:
         knowledge = self.core.knowledge
+        now = self.core.clock()
         lines = [f"Serving knowledge-base version {knowledge.version}, "
                  f"{len(knowledge.entries)} entries."]
-        last = self.last_reload
+        last = await self.core.store.last_release()
         if last:
             outcome = "succeeded" if last.ok else "was refused"
-            lines.append(f"Last reload by {last.by} ({last.platform}) at "
-                         f"{last.at:%Y-%m-%d %H:%M} UTC {outcome}.")
+            lines.append(f"Last reload by {last.by} ({last.platform}) at {_when(last.at)} "
+                         f"{outcome}" + (f": version {last.version}." if last.ok else "."))
         else:
-            lines.append("No reload since start.")
+            lines.append("No reload recorded.")
+        points = []
+        for beat in await self.core.store.instances(since=now - FORGET_INSTANCES_AFTER):
+            state = f"serves {beat.version}"
+            if now - beat.seen_at > SILENT_AFTER:
+                state += f", silent since {_when(beat.seen_at)}"
+            if beat.note:
+                state += f" ({beat.note})"
+            here = " (this one)" if self.sync and beat.instance == self.sync.instance else ""
+            points.append(Point(title=beat.instance + here, text=state))
+        if self.sync is not None and self.sync.note:
+            lines.append(f"This instance {self.sync.note}; it keeps serving {knowledge.version}.")
+        text = "\n".join(lines + ([f"Instances ({len(points)}):"] if points else [])
+                         + [f"• {p.title}: {p.text}" for p in points])
         return Reply(kind=ReplyKind.NOTICE, title="Status", body="\n".join(lines),
-                     text="\n".join(lines))
+                     points=tuple(points), text=text)
+
+    async def audit(self, message: Message, arguments: str) -> Reply:
+        limit = _number(arguments, default=DEFAULT_AUDIT, most=MAX_AUDIT)
+        if limit is None:
+            return _usage("audit", "how many of the latest commands to list", MAX_AUDIT)
+        entries = await self.core.store.audit(limit=limit)
+        points = tuple(Point(
+            title=f"{_when(e.at)} {e.command} {e.outcome}",
+            text=f"by {e.user_id} on {e.platform}" + (f" in {e.channel_id}" if e.channel_id else "")
+            + (f": {e.arguments}" if e.arguments else "")) for e in entries)
+        head = f"The latest {len(points)} admin command(s), newest first:" if points else (
+            "No admin commands recorded yet.")
+        return Reply(kind=ReplyKind.NOTICE, title="Audit log", body=head, points=points,
+                     text="\n".join([head] + [f"• {p.title}: {p.text}" for p in points]))
+
+    async def _records(self, days: int) -> list[insights.QuestionRecord]:
+        if self.core.question_log is not None:
+            await self.core.question_log.flush()
+        return await self.core.store.questions(since=self.core.clock() - timedelta(days=days))
+
+    async def unanswered(self, message: Message, arguments: str) -> Reply:
+        days = _number(arguments, default=DEFAULT_DAYS, most=self.question_log_days)
+        if days is None:
+            return _usage("unanswered", "the number of days to look back", self.question_log_days)
+        records = [r for r in await self._records(days) if r.text]
+        groups = insights.unanswered(records, limit=MAX_LISTED * 2)
+        points = tuple(Point(title=f"{g.count}× “{g.example}”",
+                             text=f"{g.askers} asker(s)") for g in groups)
+        head = (f"Questions of the last {days} day(s) that got suggestions or nothing, most "
+                f"frequent first:" if points else
+                f"Every question of the last {days} day(s) was answered (or none was asked).")
+        return Reply(kind=ReplyKind.NOTICE, title="Unanswered questions", body=head, points=points,
+                     text="\n".join([head] + [f"• {p.title} ({p.text})" for p in points]))
+
+    async def stats(self, message: Message, arguments: str) -> Reply:
+        days = _number(arguments, default=DEFAULT_DAYS, most=MAX_DAYS)
+        if days is None:
+            return _usage("stats", "the number of days to look back", MAX_DAYS)
+        since = self.core.clock() - timedelta(days=days)
+        result = insights.stats(await self._records(days),
+                                await self.core.store.feedback_since(since=since))
+        lines = [f"Last {days} day(s): {result.questions} question(s) from {result.askers} "
+                 f"asker(s).",
+                 f"Answered {result.answered} ({result.answer_rate:.0%}), suggested "
+                 f"{result.suggested}, not covered {result.not_covered}.",
+                 f"Helpful {result.helpful} of {result.helpful + result.not_helpful} vote(s) "
+                 f"({result.helpful_rate:.0%})."]
+        points = []
+        if result.by_platform:
+            points.append(Point(title="By platform", text=", ".join(
+                f"{name} {count}" for name, count in result.by_platform.items())))
+        if result.by_principle:
+            points.append(Point(title="By principle", text=", ".join(
+                f"{number}: {count}" for number, count in result.by_principle.items())))
+        text = "\n".join(lines + [f"{p.title}: {p.text}" for p in points])
+        return Reply(kind=ReplyKind.NOTICE, title="Stats", body="\n".join(lines),
+                     points=tuple(points), text=text)

@@ -19,11 +19,12 @@ from bot.daily import principle_of_the_day
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
 from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
-from bot.store import Feedback, MemoryStore, Store
+from bot.store import AuditEntry, Feedback, MemoryStore, Store
 from bot.text import normalise
 
 if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` starts faster
     from bot.observe import Event, Observer
+    from bot.questionlog import QuestionLog
 
 Clock = Callable[[], datetime]
 AdminHandler = Callable[[Message, str], Awaitable[Reply]]
@@ -83,6 +84,7 @@ class Core:
         self.thresholds = thresholds or Thresholds()
         self._admin_commands: dict[str, AdminCommand] = {}
         self.observers: list[Observer] = []
+        self.question_log: QuestionLog | None = None  # set by the app; the CLI logs nothing
         self.snapshot = self.build_snapshot(knowledge=knowledge)
 
     # Knowledge
@@ -133,6 +135,8 @@ class Core:
             reply = await self._run_admin(command, message, text)
         else:
             reply = self._converse(text=text, folded=folded)
+            if self.question_log is not None and reply.question is not None:
+                self.question_log.note(message=message, reply=reply)
         if self.observers:
             from bot.observe import Handled
 
@@ -158,12 +162,32 @@ class Core:
         return self.answer(question=text, snapshot=snapshot)
 
     async def _run_admin(self, command: AdminCommand, message: Message, text: str) -> Reply:
+        """The one place admin commands pass: checked, run, and audited whatever the outcome."""
+        arguments = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
         if not self.admins.allows(message):
+            await self._audit(command, message, arguments, outcome="refused")
             return Reply(kind=ReplyKind.REFUSAL, title="Admins only", text=(
                 f"Sorry, only an admin can use '{command.name}'. Ask your Guidance Bot admin "
                 "if you need it."))
-        arguments = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
-        return await command.run(message, arguments)
+        try:
+            reply = await command.run(message, arguments)
+        except Exception:  # the adapter logs it and says sorry, as for any failure
+            await self._audit(command, message, arguments, outcome="error")
+            raise
+        await self._audit(command, message, arguments, outcome="ok")
+        return reply
+
+    async def _audit(self, command: AdminCommand, message: Message, arguments: str, *,
+                     outcome: str) -> None:
+        try:
+            await self.store.record_audit(entry=AuditEntry(
+                at=self.clock(), platform=message.platform, user_id=message.user_id,
+                channel_id=message.channel_id, command=command.name, arguments=arguments[:500],
+                outcome=outcome))
+        except Exception:  # an unreachable store must not hide the reply
+            import logging
+
+            logging.getLogger(__name__).exception("audit of %r not recorded", command.name)
 
     def answer(self, *, question: str, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot

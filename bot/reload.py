@@ -133,12 +133,13 @@ class Reloader:
             return parse_knowledge(sources=[(name, data)])
         return await asyncio.to_thread(load_knowledge, path=self.path)
 
-    async def reload(self) -> ReloadResult:
-        result = await self._reload()
+    async def reload(self, *, expect: str | None = None) -> ReloadResult:
+        """With `expect`, swap in only that version (another instance's release)."""
+        result = await self._reload(expect=expect)
         self.core.notify(Reloaded(ok=result.ok, version=result.version))
         return result
 
-    async def _reload(self) -> ReloadResult:
+    async def _reload(self, *, expect: str | None) -> ReloadResult:
         async with self._lock:
             previous = self.core.snapshot
             try:
@@ -146,10 +147,19 @@ class Reloader:
             except KnowledgeError as error:
                 return ReloadResult(ok=False, version=previous.knowledge.version,
                                     previous=previous.knowledge.version, problems=error.problems)
+            if expect is not None and knowledge.version != expect:
+                source = self.url or str(self.path)
+                return ReloadResult(ok=False, version=previous.knowledge.version,
+                                    previous=previous.knowledge.version, problems=(Problem(
+                                        file=source, line=0,
+                                        message=f"yields version {knowledge.version}, not {expect}"),))
             snapshot = await asyncio.to_thread(self.core.build_snapshot, knowledge=knowledge)
             self.core.swap(snapshot=snapshot)
-            found_regressions = await asyncio.to_thread(regressions, snapshot)
-            found_conflicts = await asyncio.to_thread(conflicts, knowledge)
+            found_regressions: tuple[Regression, ...] = ()
+            found_conflicts: tuple[Conflict, ...] = ()
+            if expect is None:  # converging on another instance's release: it reported these
+                found_regressions = await asyncio.to_thread(regressions, snapshot)
+                found_conflicts = await asyncio.to_thread(conflicts, knowledge)
             return ReloadResult(
                 ok=True, version=knowledge.version, previous=previous.knowledge.version,
                 changes=diff(previous.knowledge, knowledge), entries=len(knowledge.entries),

@@ -49,6 +49,10 @@ class Settings:
     admin_token: str | None = None
     admins: Admins = Admins()
     environment: str = "development"
+    question_log_days: int = 30
+    question_log_key: str | None = None
+    knowledge_poll_seconds: float = 5.0
+    instance_id: str | None = None
 
     @property
     def slack_http_enabled(self) -> bool:
@@ -135,6 +139,22 @@ class Settings:
             "TEAMS_ENABLED") != "false":
             problems.append("MicrosoftAppId: production refuses an unauthenticated Bot Framework "
                             "endpoint; set it, or TEAMS_ENABLED=false")
+        question_log_days = 30
+        if text("QUESTION_LOG_DAYS"):
+            raw = env["QUESTION_LOG_DAYS"].strip()
+            if raw.isascii() and raw.isdigit() and 1 <= int(raw[:6]) <= 3650:
+                question_log_days = int(raw)
+            else:
+                problems.append(f"QUESTION_LOG_DAYS: must be a number of days (1-3650), not {raw!r}")
+        poll = 5.0
+        if text("KNOWLEDGE_POLL_SECONDS"):
+            try:
+                poll = float(env["KNOWLEDGE_POLL_SECONDS"])
+                if not 0.1 <= poll <= 15:
+                    raise ValueError
+            except ValueError:
+                problems.append("KNOWLEDGE_POLL_SECONDS: must be a number of seconds from 0.1 to 15, "
+                                f"not {env['KNOWLEDGE_POLL_SECONDS']!r}")
         if problems:
             raise SettingsError(problems)
         return cls(
@@ -160,4 +180,8 @@ class Settings:
             admins=Admins.from_lists(slack=parse_ids(text("SLACK_ADMIN_IDS")),
                                      teams=parse_ids(text("TEAMS_ADMIN_IDS"))),
             environment=environment,
+            question_log_days=question_log_days,
+            question_log_key=text("QUESTION_LOG_KEY"),
+            knowledge_poll_seconds=poll,
+            instance_id=text("INSTANCE_ID"),
         )

@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.store import Feedback, Slot, SlotStatus, Subscription
+from bot.insights import QuestionRecord
+from bot.store import AuditEntry, Feedback, InstanceBeat, Release, Slot, SlotStatus, Subscription
 
 DEFAULT_SQLITE_NAME = "guidance-bot.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -73,6 +74,47 @@ feedback_votes = sa.Table(
     sa.Column("helpful", sa.Boolean, nullable=False),
     sa.Column("question", sa.Text),
     sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Index("feedback_at", "at"),
+)
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("user_id", sa.String(255), nullable=False),
+    sa.Column("channel_id", sa.String(255)),
+    sa.Column("command", sa.String(64), nullable=False),
+    sa.Column("arguments", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+)
+question_log = sa.Table(
+    "question_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("asker", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("entry", sa.String(255)),
+    sa.Column("principle", sa.Integer),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Index("question_log_at", "at"),
+)
+knowledge_releases = sa.Table(
+    "knowledge_releases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("by", sa.String(255), nullable=False),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+)
+instances = sa.Table(
+    "instances", metadata,
+    sa.Column("instance", sa.String(128), primary_key=True),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("seen_at", UTCDateTime(), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
 )
 conversations = sa.Table(
     "conversations", metadata,
@@ -326,6 +368,83 @@ class SQLStore:
 
     async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
         return {(slot.platform, slot.channel_id): slot for slot in await self.slots(day=day)}
+
+    # Audit, question log, releases and instances
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+
+    async def record_audit(self, *, entry: AuditEntry) -> None:
+        await self._execute(sa.insert(audit_log).values(
+            at=entry.at, platform=entry.platform[:32], user_id=entry.user_id[:255],
+            channel_id=entry.channel_id[:255] if entry.channel_id else None,
+            command=entry.command[:64], arguments=entry.arguments[:2000], outcome=entry.outcome))
+
+    async def audit(self, *, limit: int) -> list[AuditEntry]:
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(sa.select(audit_log).order_by(
+                audit_log.c.id.desc()).limit(limit))).all()
+        return [AuditEntry(at=row.at, platform=row.platform, user_id=row.user_id,
+                           channel_id=row.channel_id, command=row.command,
+                           arguments=row.arguments, outcome=row.outcome) for row in rows]
+
+    async def record_questions(self, *, records: list[QuestionRecord]) -> None:
+        if records:
+            await self._execute(sa.insert(question_log).values([
+                {"at": r.at, "platform": r.platform[:32], "asker": r.asker[:64], "text": r.text,
+                 "outcome": r.outcome, "entry": r.entry, "principle": r.principle,
+                 "score": r.score} for r in records]))
+
+    async def questions(self, *, since: datetime) -> list[QuestionRecord]:
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(sa.select(question_log).where(
+                question_log.c.at >= since).order_by(question_log.c.id))).all()
+        return [QuestionRecord(platform=row.platform, asker=row.asker, text=row.text,
+                               outcome=row.outcome, entry=row.entry, principle=row.principle,
+                               score=row.score, at=row.at) for row in rows]
+
+    async def forget_questions(self, *, before: datetime) -> int:
+        result = await self._execute(sa.update(question_log).where(
+            question_log.c.at < before, question_log.c.text != "").values(text=""))
+        return result.rowcount
+
+    async def feedback_since(self, *, since: datetime) -> list[Feedback]:
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(sa.select(feedback_votes).where(
+                feedback_votes.c.at >= since))).all()
+        return [Feedback(platform=row.platform, entry=row.entry, helpful=row.helpful,
+                         question=row.question, at=row.at) for row in rows]
+
+    async def record_release(self, *, release: Release) -> None:
+        await self._execute(sa.insert(knowledge_releases).values(
+            version=release.version, by=release.by[:255], platform=release.platform[:32],
+            at=release.at, ok=release.ok))
+
+    async def last_release(self, *, ok_only: bool = False) -> Release | None:
+        query = sa.select(knowledge_releases).order_by(knowledge_releases.c.id.desc()).limit(1)
+        if ok_only:
+            query = query.where(knowledge_releases.c.ok.is_(True))
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(query)).first()
+        return Release(version=row.version, by=row.by, platform=row.platform, at=row.at,
+                       ok=row.ok) if row else None
+
+    async def heartbeat(self, *, beat: InstanceBeat) -> None:
+        values = {"instance": beat.instance[:128], "version": beat.version,
+                  "seen_at": beat.seen_at, "note": beat.note[:1000]}
+        statement = self._insert(instances).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["instance"],
+            set_={name: statement.excluded[name] for name in ("version", "seen_at", "note")})
+        await self._execute(statement)
+
+    async def instances(self, *, since: datetime) -> list[InstanceBeat]:
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(sa.select(instances).where(
+                instances.c.seen_at >= since).order_by(instances.c.instance))).all()
+        return [InstanceBeat(instance=row.instance, version=row.version, seen_at=row.seen_at,
+                             note=row.note) for row in rows]
 
     async def close(self) -> None:
         await asyncio.shield(self.engine.dispose())

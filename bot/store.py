@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bot.insights import QuestionRecord
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +35,40 @@ class Subscription:
     skip_holidays: bool = False
     created_by: str | None = None
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditEntry:
+    """One admin command: who ran it, where, when, what, and how it ended."""
+
+    at: datetime
+    platform: str
+    user_id: str
+    channel_id: str | None
+    command: str
+    arguments: str
+    outcome: str  # "ok", "refused" or "error"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Release:
+    """A reload attempt: what every instance should converge on when it succeeded."""
+
+    version: str
+    by: str
+    platform: str
+    at: datetime
+    ok: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstanceBeat:
+    """What one running instance serves, as of its last heartbeat."""
+
+    instance: str
+    version: str
+    seen_at: datetime
+    note: str = ""
 
 
 class SlotStatus(StrEnum):
@@ -109,6 +146,36 @@ class Store(Protocol):
     async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
         """The slots of one day, so a pass only tries to claim what it could get."""
 
+    async def record_audit(self, *, entry: AuditEntry) -> None:
+        """Keep one admin command, refusals included."""
+
+    async def audit(self, *, limit: int) -> list[AuditEntry]:
+        """The latest admin commands, newest first."""
+
+    async def record_questions(self, *, records: list[QuestionRecord]) -> None:
+        """Log questions and what they got (a keyed hash of the asker, never the id)."""
+
+    async def questions(self, *, since: datetime) -> list[QuestionRecord]:
+        """Questions logged since `since`, oldest first."""
+
+    async def forget_questions(self, *, before: datetime) -> int:
+        """Blank the text of questions asked before `before`; counts and outcomes stay."""
+
+    async def feedback_since(self, *, since: datetime) -> list[Feedback]:
+        """The votes given since `since`."""
+
+    async def record_release(self, *, release: Release) -> None:
+        """Keep a reload attempt; a successful one is what every instance converges on."""
+
+    async def last_release(self, *, ok_only: bool = False) -> Release | None:
+        """The latest reload attempt (or the latest successful one)."""
+
+    async def heartbeat(self, *, beat: InstanceBeat) -> None:
+        """Say what this instance serves now."""
+
+    async def instances(self, *, since: datetime) -> list[InstanceBeat]:
+        """Instances heard from since `since`, by id."""
+
     async def close(self) -> None:
         """Release connections."""
 
@@ -123,6 +190,10 @@ class MemoryStore:
         self._subscriptions: dict[tuple[str, str], Subscription] = {}
         self._slots: dict[tuple[str, str, date], tuple[Slot, str | None, datetime | None,
                                                        datetime | None]] = {}
+        self._audit: list[AuditEntry] = []
+        self._questions: list[QuestionRecord] = []
+        self._releases: list[Release] = []
+        self._beats: dict[str, InstanceBeat] = {}
 
     async def first_delivery(self, *, key: str) -> bool:
         if key in self._seen:
@@ -216,6 +287,42 @@ class MemoryStore:
                     retry_at if slot.status is SlotStatus.RETRY else None)
                 found[(platform, channel_id)] = replace(slot, ready_at=ready)
         return found
+
+    async def record_audit(self, *, entry: AuditEntry) -> None:
+        self._audit.append(entry)
+
+    async def audit(self, *, limit: int) -> list[AuditEntry]:
+        return self._audit[::-1][:limit]
+
+    async def record_questions(self, *, records: list[QuestionRecord]) -> None:
+        self._questions.extend(records)
+
+    async def questions(self, *, since: datetime) -> list[QuestionRecord]:
+        return [r for r in self._questions if r.at >= since]
+
+    async def forget_questions(self, *, before: datetime) -> int:
+        old = [i for i, r in enumerate(self._questions) if r.at < before and r.text]
+        for i in old:
+            self._questions[i] = replace(self._questions[i], text="")
+        return len(old)
+
+    async def feedback_since(self, *, since: datetime) -> list[Feedback]:
+        return [f for f in self.feedback if f.at is None or f.at >= since]
+
+    async def record_release(self, *, release: Release) -> None:
+        self._releases.append(release)
+
+    async def last_release(self, *, ok_only: bool = False) -> Release | None:
+        for release in reversed(self._releases):
+            if release.ok or not ok_only:
+                return release
+        return None
+
+    async def heartbeat(self, *, beat: InstanceBeat) -> None:
+        self._beats[beat.instance] = beat
+
+    async def instances(self, *, since: datetime) -> list[InstanceBeat]:
+        return [self._beats[key] for key in sorted(self._beats) if self._beats[key].seen_at >= since]
 
     async def close(self) -> None:
         return None

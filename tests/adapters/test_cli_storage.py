@@ -31,7 +31,7 @@ def test_db_upgrade_creates_the_default_sqlite_database(env: Path) -> None:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     assert {"subscriptions", "reminder_slots", "processed_events", "conversations",
             "feedback"} <= tables
-    assert version == ("0002",)
+    assert version == ("0003",)
 
 
 def test_run_due_reports_one_pass_as_json(env: Path, monkeypatch: pytest.MonkeyPatch,
@@ -58,3 +58,35 @@ def test_ask_never_imports_the_database_libraries(env: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=PROJECT, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_reload_records_the_version_so_running_instances_converge(
+        env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from bot.sqlstore import SQLStore
+
+    assert main(["reload"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Reloaded: now serving version ")
+    version = out.split()[4]
+
+    async def recorded():
+        store = SQLStore.from_url(url=None, data_dir=env / "data")
+        try:
+            return await store.last_release(), await store.audit(limit=5)
+        finally:
+            await store.close()
+
+    release, audit = asyncio.run(recorded())
+    assert (release.version, release.ok, release.platform) == (version, True, "cli")
+    assert release.by.startswith("cli:")
+    assert [(e.command, e.outcome, e.platform) for e in audit] == [("reload", "ok", "cli")]
+
+
+def test_reload_of_a_broken_knowledge_base_exits_1_with_file_and_line(
+        env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (env / "kb" / "zz.yaml").write_text("entries:\n  - id: x\n    principle: 9\n", encoding="utf-8")
+    assert main(["reload"]) == 1
+    out = capsys.readouterr().out
+    assert f"{env / 'kb' / 'zz.yaml'}:2: " in out

@@ -35,7 +35,7 @@ async def test_first_start_creates_the_sqlite_file_and_migrates_it(tmp_path: Pat
         async with store.engine.connect() as connection:
             version = (await connection.execute(
                 sa.text("SELECT version_num FROM alembic_version"))).scalar_one()
-        assert version == "0002"
+        assert version == "0003"
         assert (tmp_path / "data" / "guidance-bot.sqlite3").is_file()
     finally:
         await store.close()

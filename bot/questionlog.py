@@ -1,0 +1,104 @@
+"""The question log: each question and what it got, kept without slowing or breaking a reply.
+
+`note` only appends to a bounded buffer in memory; a background task writes it to the store in
+batches and, once an hour, blanks the text of questions older than `QUESTION_LOG_DAYS`. A store
+that is down loses log lines (counted in `dropped`), never answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.insights import QuestionRecord, asker_hash
+from bot.messages import Message, Reply, ReplyKind
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+LOGGED = (ReplyKind.ANSWER, ReplyKind.SUGGESTIONS, ReplyKind.NOT_FOUND)
+MAX_PENDING = 10_000
+TIDY_EVERY = timedelta(hours=1)
+
+
+def log_key(*, configured: str | None) -> bytes:
+    """QUESTION_LOG_KEY when set (distinct askers then count across restarts and instances);
+    else a random key for this process, so hashes cannot be linked to anyone after it exits."""
+    return configured.encode() if configured else secrets.token_bytes(32)
+
+
+class QuestionLog:
+    def __init__(self, *, store: Store, key: bytes, clock: Callable[[], datetime],
+                 days: int = 30) -> None:
+        self.store = store
+        self.key = key
+        self.clock = clock
+        self.days = days
+        self.dropped = 0
+        self._pending: deque[QuestionRecord] = deque()
+        self._last_tidy: datetime | None = None
+
+    def note(self, *, message: Message, reply: Reply) -> None:
+        if reply.kind not in LOGGED or reply.question is None:
+            return
+        if len(self._pending) >= MAX_PENDING:
+            self.dropped += 1
+            return
+        try:
+            self._pending.append(QuestionRecord(
+                platform=message.platform,
+                asker=asker_hash(key=self.key, platform=message.platform, user_id=message.user_id),
+                text=reply.question, outcome=str(reply.kind), entry=reply.entry,
+                principle=reply.principle, score=round(reply.score, 1), at=self.clock()))
+        except Exception:  # a log line is never worth a reply
+            self.dropped += 1
+            log.exception("question log: question not noted")
+
+    async def flush(self) -> int:
+        """Write what is pending; on failure the batch is dropped and counted."""
+        batch = list(self._pending)
+        self._pending.clear()
+        if not batch:
+            return 0
+        try:
+            await self.store.record_questions(records=batch)
+        except Exception:
+            self.dropped += len(batch)
+            log.exception("question log: %d question(s) not recorded", len(batch))
+            return 0
+        return len(batch)
+
+    async def tidy(self) -> int:
+        now = self.clock()
+        self._last_tidy = now
+        return await self.store.forget_questions(before=now - timedelta(days=self.days))
+
+    async def run(self, *, interval: float = 2.0) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.flush()
+                if self._last_tidy is None or self.clock() - self._last_tidy >= TIDY_EVERY:
+                    await self.tidy()
+            except Exception:
+                log.exception("question log: tidy failed")
+
+
+def question_log_context(*, question_log: QuestionLog, interval: float = 2.0
+                         ) -> Callable[[Any], AsyncIterator[None]]:
+    """For `app.cleanup_ctx`: writes in the background, and what is pending at shutdown."""
+
+    async def context(_app: Any) -> AsyncIterator[None]:
+        task = asyncio.create_task(question_log.run(interval=interval), name="guidance-bot questions")
+        yield
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        await question_log.flush()
+
+    return context
