@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -34,6 +36,20 @@ def web_client(*, token: str | None, api_url: str | None) -> AsyncWebClient:
     ])
 
 
+def shared_session(client: AsyncWebClient):
+    """One kept-alive session for every Web API call; without it slack_sdk opens a new session,
+    and a new connection, for each call, which cost a third of the time of each answered event."""
+
+    async def context(_: web.Application) -> AsyncIterator[None]:
+        client.session = aiohttp.ClientSession()
+        try:
+            yield
+        finally:
+            await client.session.close()
+
+    return context
+
+
 def setup_slack(app: web.Application, *, core: Core, settings: Settings, store: Store) -> bool:
     """Mount what the settings enable; False when Slack is not configured at all."""
     http = settings.slack_http_enabled
@@ -44,6 +60,7 @@ def setup_slack(app: web.Application, *, core: Core, settings: Settings, store: 
     bolt = build_bolt_app(core=core, store=store, client=client,
                           signing_secret=settings.slack_signing_secret)
     app[BOLT_APP] = bolt
+    app.cleanup_ctx.append(shared_session(client))
     if http:
         app.router.add_routes(SlackEvents(bolt=bolt, signing_secret=settings.slack_signing_secret or "",
                                           store=store).routes())
