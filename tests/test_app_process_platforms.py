@@ -30,9 +30,12 @@ class Platforms(BaseHTTPRequestHandler):
     """Slack's Web API under /api/ and a Bot Framework connector under /v3/, answering success."""
 
     calls: list[str] = []
+    post_latency = 0.0  # seconds chat.postMessage takes, recorded only once it has answered
 
     def do_POST(self):  # noqa: N802 (the stdlib's name)
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.startswith("/api/chat.postMessage"):
+            time.sleep(Platforms.post_latency)
         Platforms.calls.append(self.path)
         if self.path.startswith("/api/auth.test"):
             body = {"ok": True, "team_id": "T0001", "user_id": "UBOT", "bot_id": "BBOT"}
@@ -57,6 +60,7 @@ def platforms():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     Platforms.calls = []
+    Platforms.post_latency = 0.0
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
@@ -71,7 +75,8 @@ def post(url: str, body: bytes, headers: dict) -> int:
         return response.status
 
 
-def test_sigterm_with_slack_and_teams_on_is_clean_and_logs_no_secrets(tmp_path, platforms):
+def serve_then_sigterm(tmp_path, platforms: str, *, await_answer: bool) -> tuple[int, str, str]:
+    """One signed Slack mention and one Teams message, then SIGTERM: (exit code, log, signature)."""
     port = free_port()
     stderr_path = tmp_path / "stderr.log"
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_FORMAT": "json",
@@ -84,6 +89,9 @@ def test_sigterm_with_slack_and_teams_on_is_clean_and_logs_no_secrets(tmp_path, 
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base}/healthz", process)
+            activity = golden("personal_message", service_url=f"{platforms}/", text=QUESTION)
+            assert post(f"{base}/api/messages", json.dumps(activity).encode(),
+                        {"Content-Type": "application/json"}) == 201
             event = json.loads((PROJECT / "tests/adapters/slack_payloads/app_mention.json").read_text())
             event["event"]["text"] = f"<@UBOT> {QUESTION}"
             body = json.dumps(event).encode()
@@ -93,10 +101,7 @@ def test_sigterm_with_slack_and_teams_on_is_clean_and_logs_no_secrets(tmp_path, 
             assert post(f"{base}/slack/events", body, {
                 "Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
                 "X-Slack-Signature": signature}) == 200
-            activity = golden("personal_message", service_url=f"{platforms}/", text=QUESTION)
-            assert post(f"{base}/api/messages", json.dumps(activity).encode(),
-                        {"Content-Type": "application/json"}) == 201
-            for _ in range(200):  # the Slack answer is posted after the acknowledgement
+            for _ in range(200 if await_answer else 0):  # the answer follows the acknowledgement
                 if any(call.startswith("/api/chat.postMessage") for call in Platforms.calls):
                     break
                 time.sleep(0.05)
@@ -106,7 +111,11 @@ def test_sigterm_with_slack_and_teams_on_is_clean_and_logs_no_secrets(tmp_path, 
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    log = stderr_path.read_text()
+    return code, stderr_path.read_text(), signature
+
+
+def test_sigterm_with_slack_and_teams_on_is_clean_and_logs_no_secrets(tmp_path, platforms):
+    code, log, signature = serve_then_sigterm(tmp_path, platforms, await_answer=True)
     assert code == 0, log
     assert any(call.startswith("/api/chat.postMessage") for call in Platforms.calls)
     assert any(call.startswith("/v3/conversations/") for call in Platforms.calls)
@@ -114,3 +123,11 @@ def test_sigterm_with_slack_and_teams_on_is_clean_and_logs_no_secrets(tmp_path, 
     for secret in (BOT_TOKEN, SIGNING_SECRET, "zanzibar-marker", signature):
         assert secret not in log, secret
     assert "POST /slack/events 200" in log and "POST /api/messages 201" in log
+
+
+def test_sigterm_right_after_an_acknowledgement_still_sends_the_answer(tmp_path, platforms):
+    Platforms.post_latency = 1.0
+    code, log, _ = serve_then_sigterm(tmp_path, platforms, await_answer=False)
+    assert code == 0, log
+    assert any(call.startswith("/api/chat.postMessage") for call in Platforms.calls), log
+    assert "unclosed" not in log.lower() and "Traceback" not in log, log

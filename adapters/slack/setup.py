@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.bolt import build_bolt_app
+from adapters.slack.bolt import build_bolt_app, finish_answers
 from adapters.slack.http import SlackEvents
 from adapters.slack.socket_mode import socket_mode_context
 from bot.core import Core
@@ -24,6 +24,7 @@ from bot.store import Store
 log = logging.getLogger("guidance_bot.slack")
 
 DEFAULT_API_URL = "https://slack.com/api/"
+ANSWER_DRAIN_SECONDS = 10.0  # at shutdown, for answers already acknowledged to reach Slack
 BOLT_APP = web.AppKey("slack_bolt", AsyncApp)
 
 
@@ -38,13 +39,16 @@ def web_client(*, token: str | None, api_url: str | None) -> AsyncWebClient:
 
 def shared_session(client: AsyncWebClient):
     """One kept-alive session for every Web API call; without it slack_sdk opens a new session,
-    and a new connection, for each call, which cost a third of the time of each answered event."""
+    and a new connection, for each call, which cost a third of the time of each answered event.
+    Closed only after the answers already acknowledged have been sent (cleanup runs once no
+    request is in flight, so no new answer can start)."""
 
     async def context(_: web.Application) -> AsyncIterator[None]:
         client.session = aiohttp.ClientSession()
         try:
             yield
         finally:
+            await finish_answers(timeout=ANSWER_DRAIN_SECONDS)
             await client.session.close()
 
     return context

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from adapters.slack.setup import BOLT_APP
 from tests.adapters.slack.harness import payload
 
@@ -22,3 +24,14 @@ async def test_the_session_is_closed_when_the_application_stops(harness):
     assert client.session is not None and not client.session.closed
     await harness.client.close()
     assert client.session.closed
+
+
+async def test_stopping_lets_answers_already_acknowledged_reach_slack(harness, caplog):
+    harness.fake.latency = 0.3
+    with caplog.at_level(logging.INFO, logger="guidance_bot.slack"):
+        response = await harness.event(payload("app_mention"))
+        assert response.status == 200
+        await harness.client.close()  # shutdown and cleanup, as after SIGTERM
+    assert len(harness.fake.called("chat.postMessage")) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert "finishing 1 answer(s) in flight" in caplog.text
