@@ -247,6 +247,10 @@ async def main_async(args) -> None:
         flat = await run_load(base=running["app"].base, target=chat, connections=50,
                               requests=args.flat, max_seconds=args.flat / 100)
         rss_after = kib(app_pid, "VmRSS")
+        slack_flat = await run_load(base=running["app"].base, target=targets[2], connections=50,
+                                    requests=args.flat, max_seconds=args.flat / 100)
+        time.sleep(2)
+        rss_after_slack = kib(app_pid, "VmRSS")
         peak_after = kib(app_pid, "VmHWM")
     finally:
         for server in running.values():
@@ -263,6 +267,8 @@ async def main_async(args) -> None:
     print(f"| RSS before {flat.requests:,} more requests | {rss_before / 1024:.1f} |")
     print(f"| RSS after them ({flat.errors} errors, {flat.throughput:,.0f} req/s) | "
           f"{rss_after / 1024:.1f} |")
+    print(f"| RSS after {slack_flat.requests:,} signed Slack events ({slack_flat.errors} errors, "
+          f"{slack_flat.throughput:,.0f} req/s) | {rss_after_slack / 1024:.1f} |")
     print(f"| peak RSS (VmHWM) at the end | {peak_after / 1024:.1f} |")
 
 
