@@ -7,9 +7,10 @@ keep-alive connections, each request bounded by a count and a time). Prints mark
 throughput and p50/p99 latency at 1, 50 and 200 connections, the app's peak RSS (VmHWM) under
 that load, and its RSS before and after N more requests (default 100,000) to show it is flat.
 
-Targets are data: to add signed Slack events once the Slack adapter is in, append a `Target`
-whose `headers` signs each body (see `slack_signed`) and whose server is started with
-SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL pointing at a local fake Web API.
+Targets are data. Signed Slack events (`app_mention`, a fresh event id each, so neither the
+replay check nor dedup short-circuits them) go to the same app process, started with
+SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL pointing at `bench/fake_slack_api.py`,
+a third process, so the answers posted after each acknowledgement stay on this machine.
 """
 
 from __future__ import annotations
@@ -77,6 +78,22 @@ class Result:
 
 def chat_body(i: int) -> bytes:
     return json.dumps({"text": QUESTIONS[i % len(QUESTIONS)]}).encode()
+
+
+def slack_mentions() -> Callable[[int], bytes]:
+    """Bodies of `app_mention` events, each with an event id never sent before in this run."""
+    template = json.loads((PROJECT / "tests/adapters/slack_payloads/app_mention.json").read_text())
+    serial = itertools.count()
+    run = os.urandom(4).hex()
+
+    def body(i: int) -> bytes:
+        number = next(serial)
+        template["event_id"] = f"Ev{run}{number:08d}"
+        template["event"]["text"] = f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)]}"
+        template["event"]["ts"] = template["event"]["event_ts"] = f"1700000000.{number:06d}"
+        return json.dumps(template).encode()
+
+    return body
 
 
 def slack_signed(secret: str) -> Callable[[bytes], dict[str, str]]:
@@ -198,27 +215,42 @@ async def main_async(args) -> None:
     knowledge = Path(args.knowledge) if args.knowledge else PROJECT / "knowledge"
     if not knowledge.exists():
         knowledge = write_knowledge(Path(tempfile.mkdtemp()) / "kb", topics=40)
+    secret = os.urandom(16).hex()
+    running = {"slack api": Running(Server(name="slack api", command=[
+        sys.executable, "bench/fake_slack_api.py", "{port}"]))}
     servers = [
         Server(name="app", command=[sys.executable, "app.py"],
-               env={"KNOWLEDGE_PATH": str(knowledge), "LOG_FORMAT": "json"}),
+               env={"KNOWLEDGE_PATH": str(knowledge), "LOG_FORMAT": "json",
+                    "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": secret,
+                    "SLACK_API_URL": running["slack api"].base + "/api/"}),
         Server(name="bare", command=[sys.executable, "bench/bare.py", "{port}"]),
     ]
     targets = [
         Target(name="bare aiohttp, fixed JSON", server="bare", path="/api/chat", bodies=chat_body),
         Target(name="app POST /api/chat", server="app", path="/api/chat", bodies=chat_body),
+        Target(name="app POST /slack/events, signed", server="app", path="/slack/events",
+               bodies=slack_mentions(), headers=slack_signed(secret)),
     ]
-    running = {server.name: Running(server) for server in servers}
     try:
+        for server in servers:
+            running[server.name] = Running(server)
         app_pid = running["app"].process.pid
         rss_idle = kib(app_pid, "VmRSS")
         results = await measure(targets=targets, running=running, levels=args.levels,
                                 requests=args.requests, max_seconds=args.seconds)
         peak = kib(app_pid, "VmHWM")
+        time.sleep(2)  # answers are posted after the acknowledgement: let the last ones land
+        with urllib.request.urlopen(running["slack api"].base + "/stats", timeout=5) as response:
+            slack_calls = json.loads(response.read())
         chat = targets[1]
         rss_before = kib(app_pid, "VmRSS")
         flat = await run_load(base=running["app"].base, target=chat, connections=50,
                               requests=args.flat, max_seconds=args.flat / 100)
         rss_after = kib(app_pid, "VmRSS")
+        slack_flat = await run_load(base=running["app"].base, target=targets[2], connections=50,
+                                    requests=args.flat, max_seconds=args.flat / 100)
+        time.sleep(2)
+        rss_after_slack = kib(app_pid, "VmRSS")
         peak_after = kib(app_pid, "VmHWM")
     finally:
         for server in running.values():
@@ -226,12 +258,17 @@ async def main_async(args) -> None:
     print(f"Load on loopback, {os.cpu_count()} CPUs shared by server and load generator; "
           f"each level at most {args.requests} requests or {args.seconds:.0f} s.\n")
     print(table(results, baseline=targets[0].name))
+    acked = sum(r.requests - r.errors for r in results if r.target == targets[2].name)
+    print(f"\nSlack events acknowledged 200 (with warm-ups: +{len(args.levels) * 200} at most): "
+          f"{acked:,}; answers the fake Slack Web API received: {slack_calls}")
     print("\n| app memory | MiB |\n| --- | ---: |")
     print(f"| RSS at start, idle | {rss_idle / 1024:.1f} |")
     print(f"| peak RSS (VmHWM) after the load above | {peak / 1024:.1f} |")
     print(f"| RSS before {flat.requests:,} more requests | {rss_before / 1024:.1f} |")
     print(f"| RSS after them ({flat.errors} errors, {flat.throughput:,.0f} req/s) | "
           f"{rss_after / 1024:.1f} |")
+    print(f"| RSS after {slack_flat.requests:,} signed Slack events ({slack_flat.errors} errors, "
+          f"{slack_flat.throughput:,.0f} req/s) | {rss_after_slack / 1024:.1f} |")
     print(f"| peak RSS (VmHWM) at the end | {peak_after / 1024:.1f} |")
 
 

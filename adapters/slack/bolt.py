@@ -6,6 +6,7 @@ answer never delays the acknowledgement Slack wants within three seconds.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -82,12 +83,34 @@ def logged(listener):
 
     @functools.wraps(listener)
     async def run(*args, **kwargs) -> None:
+        task = asyncio.current_task()
+        IN_FLIGHT.add(task)
         try:
             await listener(*args, **kwargs)
         except Exception:
             log.exception("slack: %s failed", listener.__name__)
+        finally:
+            IN_FLIGHT.discard(task)
 
     return run
+
+
+# Listeners still answering after their acknowledgement: bolt runs them as tasks nobody awaits,
+# so shutdown waits for these (see `finish_answers`) rather than cut answers off.
+IN_FLIGHT: set = set()
+
+
+async def finish_answers(*, timeout: float) -> int:
+    """Wait up to `timeout` for answers in flight; how many were still running after it."""
+    pending = {task for task in IN_FLIGHT if task is not asyncio.current_task()}
+    if not pending:
+        return 0
+    log.info("slack: finishing %d answer(s) in flight", len(pending))
+    _, still_running = await asyncio.wait(pending, timeout=timeout)
+    if still_running:
+        log.warning("slack: %d answer(s) still running after %.0f s; stopping anyway",
+                    len(still_running), timeout)
+    return len(still_running)
 
 
 def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,

@@ -109,8 +109,8 @@ class SlackEvents:
         try:
             bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
                                             headers=request.headers)  # type: ignore[arg-type]
-        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
-            return json_error(400, "body is not a Slack payload")
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
+            return json_error(400, "body is not a Slack payload")  # RecursionError: '[' * 1000
         if not isinstance(bolt_request.body, dict):
             return json_error(400, "body is not a Slack payload")
         problem = payload_problem(bolt_request.body)

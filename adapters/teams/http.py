@@ -75,7 +75,7 @@ class GuardedAuthentication(BotFrameworkAuthentication):
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         claims = claims_identity.claims or {}
-        key = (claims.get("aud"), claims.get("appid"), claims.get("azp"))
+        key = tuple(str(claims.get(name)) for name in ("aud", "appid", "azp"))  # a claim may be a list
         return await self.token_clients.get(
             key, lambda: self._inner.create_user_token_client(claims_identity))
 

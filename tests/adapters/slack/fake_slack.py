@@ -31,6 +31,8 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.acks: list[dict] = []
+        self.latency = 0.0  # seconds each Web API call takes to answer
+        self.peers: set = set()  # client addresses of Web API calls: one means one kept-alive connection
         self._changed = asyncio.Condition()
         self._rate_limits: dict[str, list[int]] = {}
         self._errors: dict[str, str] = {}
@@ -102,6 +104,8 @@ class FakeSlack:
 
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.peers.add(request.transport.get_extra_info("peername") if request.transport else None)
+        await asyncio.sleep(self.latency)
         params = await self._params(request)
         headers = {"Authorization": request.headers.get("Authorization", "")}
         await self._record(Call(method=method, params=params, headers=headers))
