@@ -32,8 +32,7 @@ PERMANENT = {
 
 
 def plain_text(reply: Reply) -> dict[str, Any]:
-    # TODO(slack adapter): replace with the adapter's Block Kit rendering of a daily Reply,
-    # including the "ask a question" button; this fallback keeps reminders readable meanwhile.
+    """For tests and tools; `open_senders` passes the adapter's Block Kit `reminder_message`."""
     return {"text": reply.text}
 
 

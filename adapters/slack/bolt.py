@@ -22,6 +22,7 @@ from adapters.slack.render import (
     HELPFUL_ACTION,
     MAX_BLOCKS,
     NOT_HELPFUL_ACTION,
+    REMINDER_MORE_ACTION,
     SHARE_ACTION,
     SUGGEST_ACTION,
     home_view,
@@ -205,6 +206,19 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             thread = (body.get("message") or {}).get("thread_ts")
             await deliver("chat.postEphemeral", channel, client.chat_postEphemeral(
                 channel=channel, user=user, thread_ts=thread, text=reply.text))
+
+    @app.action(REMINDER_MORE_ACTION)
+    @logged
+    async def on_reminder_more(ack, action: dict, body: dict, client: AsyncWebClient) -> None:
+        """From a channel's daily reminder: the principle in full, shown only to who clicked."""
+        await ack()
+        channel = (body.get("channel") or {}).get("id")
+        user = (body.get("user") or {}).get("id")
+        if not (channel and user):
+            return
+        reply = core.answer_entry(entry_id=str(action.get("value", "")))
+        await deliver("chat.postEphemeral", channel, client.chat_postEphemeral(
+            channel=channel, user=user, **reply_message(reply, shareable=True)))
 
     @app.action(SHARE_ACTION)
     @logged
