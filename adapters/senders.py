@@ -53,18 +53,20 @@ async def open_senders(*, settings: Any, store: Any, app: Any = None
 
 
 def reminder_service(*, settings: Any, core: Any, interval: float = 30.0) -> Any:
-    """Registers the reminder commands on `core` now; returns the `cleanup_ctx` that runs the
-    scheduler with the web application (unless REMINDERS=off)."""
+    """Registers the reminder commands on `core` now; returns the `cleanup_ctx` that opens the
+    senders and runs the scheduler with the web application (unless REMINDERS=off)."""
     senders: dict[str, Sender] = {}
     runner = reminders.setup(settings=settings, core=core, senders=senders)
 
     async def context(app: Any) -> AsyncIterator[None]:
-        if not settings.reminders_enabled:
-            yield
-            return
+        # Opened even with REMINDERS=off (posting left to `run-due`): `subscribe` asks them whether
+        # the bot can post in the channel.
         async with open_senders(settings=settings, store=core.store, app=app) as opened:
             runner.senders.update(opened)
-            async for _ in reminders.scheduler_context(runner=runner, interval=interval)(app):
+            if settings.reminders_enabled:
+                async for _ in reminders.scheduler_context(runner=runner, interval=interval)(app):
+                    yield
+            else:
                 yield
             runner.senders.clear()
 

@@ -37,7 +37,7 @@ log = logging.getLogger("guidance_bot.slack")
 SLASH_COMMAND = "/guidance"
 # What slack/manifest*.yaml subscribe to; each has a listener, so none is ever answered 404.
 SUBSCRIBED_EVENTS = ("app_home_opened", "app_mention", "message.im")
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history")
+BOT_SCOPES = ("app_mentions:read", "channels:read", "chat:write", "commands", "groups:read", "im:history")
 # Message subtypes that are still a person typing a question.
 _HUMAN_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 _USER_ID = re.compile(r"^[A-Z0-9]{2,40}$")

@@ -70,6 +70,11 @@ class TeamsSender:
             return Delivery.delivered()
         return _delivery(errors[0])
 
+    async def check(self, *, channel_id: str) -> str | None:
+        """Asked at `subscribe`: Teams gives no address for a channel the bot has not heard in."""
+        saved = await self.store.conversation(platform=PLATFORM, conversation_id=channel_id)
+        return None if saved is not None else NEVER_HEARD
+
 
 def _delivery(error: Exception) -> Delivery:
     status = status_of(error)
