@@ -20,7 +20,7 @@ from bot.reminders import Sender
 async def open_senders(*, settings: Any, store: Any, app: Any = None
                        ) -> AsyncIterator[dict[str, Sender]]:
     """`app`, the web application when there is one, lends its Teams adapter; without it (the
-    `run-due` command) Teams is posted to when MicrosoftAppId is set."""
+    `run-due` command) one is made from the settings, as the web application would."""
     senders: dict[str, Sender] = {}
     async with AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
@@ -44,7 +44,7 @@ async def open_senders(*, settings: Any, store: Any, app: Any = None
         poster = app.get(TEAMS_POSTER) if app is not None else None
         if poster is not None:
             senders["teams"] = TeamsSender(adapter=poster.adapter, store=store, app_id=poster.app_id)
-        elif settings.microsoft_app_id:
+        elif settings.microsoft_app_id or not settings.production:  # as setup_teams serves Teams
             adapter, authentication = cloud_adapter(settings=settings)
             stack.push_async_callback(authentication.close)
             senders["teams"] = TeamsSender(adapter=adapter, store=store,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+import asyncio
+import json
+import os
+import sys
+from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -16,11 +21,13 @@ from bot.core import Core
 from bot.knowledge import load_knowledge
 from bot.reminders import Outcome
 from bot.settings import Settings
-from bot.store import MemoryStore, Subscription
+from bot.sqlstore import SQLStore
+from bot.store import MemoryStore, SlotStatus, Subscription
 from tests.adapters.teams_support import FakeConnector, golden
 from tests.kbfactory import write_knowledge
 
 CHANNEL = "19:comms-team-channel@thread.tacv2"
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -46,7 +53,7 @@ def reminder(tmp_path):
     return core.daily(day=datetime(2026, 3, 2).date())
 
 
-async def remember_channel(store: MemoryStore, connector: FakeConnector) -> None:
+async def remember_channel(store: MemoryStore | SQLStore, connector: FakeConnector) -> None:
     """What the Teams bot saves for a channel when it hears a mention there."""
     activity = Activity().deserialize(golden("channel_mention", service_url=connector.url))
     reference = TurnContext.get_conversation_reference(activity).serialize()
@@ -108,3 +115,32 @@ async def test_a_bot_removed_from_the_channel_is_a_permanent_failure(connector, 
     assert delivery.outcome is Outcome.FAILED
     assert delivery.detail.startswith(f"forbidden ({status})" if status == 403 else "not_found")
     assert words in delivery.detail and connector.received == []
+
+
+async def test_run_due_posts_to_teams_from_the_stored_reference(connector, tmp_path) -> None:
+    """The cron path: `guidance-bot reminders run-due` in its own process, no web application."""
+    database = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    store = SQLStore.from_url(url=database)
+    try:
+        await store.upgrade()
+        await remember_channel(store, connector)
+        await store.save_subscription(subscription=sub())
+        await store.save_subscription(subscription=sub("19:never-heard@thread.tacv2"))
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("SLACK_", "Microsoft", "TEAMS_"))}
+        env.update(DATABASE_URL=database, KNOWLEDGE_PATH=str(write_knowledge(tmp_path / "kb")))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "adapters.cli", "reminders", "run-due", "--at", "2026-03-02T09:00",
+            env=env, cwd=PROJECT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await process.communicate()
+        assert process.returncode == 0, err.decode()
+        assert json.loads(out)["delivered"] == 1 and json.loads(out)["failed"] == 1
+        (sent,) = connector.received
+        assert sent["conversation"] == CHANNEL
+        assert sent["activity"]["attachments"][0]["contentType"] == CARD_CONTENT_TYPE
+        slots = {s.channel_id: s for s in await store.slots(day=date(2026, 3, 2))}
+        assert slots[CHANNEL].status is SlotStatus.DELIVERED
+        never = slots["19:never-heard@thread.tacv2"]
+        assert never.status is SlotStatus.FAILED and never.detail.startswith("no_conversation")
+    finally:
+        await store.close()
