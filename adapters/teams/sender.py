@@ -16,7 +16,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
 from adapters.teams.bot import PLATFORM
-from adapters.teams.cards import render as render_cards
+from adapters.teams.cards import reminder as reminder_card
 from adapters.teams.retry import RETRIED_STATUSES, retry_after, status_of
 from bot.messages import Reply
 from bot.reminders import Delivery
@@ -38,7 +38,7 @@ PERMANENT = {
 
 class TeamsSender:
     def __init__(self, *, adapter: Any, store: Store, app_id: str,
-                 render: Callable[[Reply], list[dict]] = render_cards) -> None:
+                 render: Callable[[Reply], list[dict]] = reminder_card) -> None:
         self.adapter = adapter
         self.store = store
         self.app_id = app_id

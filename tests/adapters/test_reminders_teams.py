@@ -15,7 +15,13 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from adapters.teams import cloud_adapter
-from adapters.teams.cards import CARD_CONTENT_TYPE
+from adapters.teams.cards import (
+    ANSWER_ACTION,
+    ASK_PROMPT,
+    CARD_CONTENT_TYPE,
+    MAX_ACTIVITY_BYTES,
+    encoded_size,
+)
 from adapters.teams.sender import TeamsSender
 from bot.core import Core
 from bot.knowledge import load_knowledge
@@ -81,6 +87,10 @@ async def test_a_reminder_is_posted_as_a_new_adaptive_card_in_the_channel(connec
     texts = [block.get("text", "") for block in attachment["content"]["body"]]
     assert reminder.title in texts and reminder.body in texts
     assert any(reminder.tip in text for text in texts)
+    assert ASK_PROMPT in texts
+    (action,) = attachment["content"]["actions"]
+    assert action["data"] == {"action": ANSWER_ACTION, "entry": reminder.entry}
+    assert encoded_size(sent["activity"]) < MAX_ACTIVITY_BYTES
 
 
 async def test_a_channel_never_heard_from_fails_for_good_and_says_what_to_do(connector, adapter,
