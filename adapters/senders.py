@@ -7,7 +7,7 @@ that has it configured (the runner never claims slots it cannot send).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -17,12 +17,17 @@ from bot.reminders import Sender
 
 
 @asynccontextmanager
-async def open_senders(*, settings: Any, store: Any) -> AsyncIterator[dict[str, Sender]]:
+async def open_senders(*, settings: Any, store: Any, app: Any = None
+                       ) -> AsyncIterator[dict[str, Sender]]:
+    """`app`, the web application when there is one, lends its Teams adapter; without it (the
+    `run-due` command) one is made from the settings, as the web application would."""
     senders: dict[str, Sender] = {}
-    async with aiohttp.ClientSession() as session:
+    async with AsyncExitStack() as stack:
+        session = await stack.enter_async_context(aiohttp.ClientSession())
         if settings.slack_bot_token:
             from slack_sdk.web.async_client import AsyncWebClient
 
+            from adapters.slack.render import reminder_message
             from adapters.slack_sender import SlackWebSender
 
             # slack_sdk joins method names onto the base URL, which must end with a slash.
@@ -32,25 +37,36 @@ async def open_senders(*, settings: Any, store: Any) -> AsyncIterator[dict[str, 
             # resend behind its back.
             client = AsyncWebClient(token=settings.slack_bot_token, session=session,
                                     retry_handlers=[], **options)
-            senders["slack"] = SlackWebSender(client=client)
-        # TODO(teams adapter): senders["teams"] = a sender that posts proactively with
-        # store.conversation(platform="teams", ...) and settings.microsoft_app_id.
+            senders["slack"] = SlackWebSender(client=client, render=reminder_message)
+        from adapters.teams import TEAMS_POSTER, cloud_adapter
+        from adapters.teams.sender import TeamsSender
+
+        poster = app.get(TEAMS_POSTER) if app is not None else None
+        if poster is not None:
+            senders["teams"] = TeamsSender(adapter=poster.adapter, store=store, app_id=poster.app_id)
+        elif settings.microsoft_app_id or not settings.production:  # as setup_teams serves Teams
+            adapter, authentication = cloud_adapter(settings=settings)
+            stack.push_async_callback(authentication.close)
+            senders["teams"] = TeamsSender(adapter=adapter, store=store,
+                                           app_id=settings.microsoft_app_id)
         yield senders
 
 
 def reminder_service(*, settings: Any, core: Any, interval: float = 30.0) -> Any:
-    """Registers the reminder commands on `core` now; returns the `cleanup_ctx` that runs the
-    scheduler with the web application (unless REMINDERS=off)."""
+    """Registers the reminder commands on `core` now; returns the `cleanup_ctx` that opens the
+    senders and runs the scheduler with the web application (unless REMINDERS=off)."""
     senders: dict[str, Sender] = {}
     runner = reminders.setup(settings=settings, core=core, senders=senders)
 
     async def context(app: Any) -> AsyncIterator[None]:
-        if not settings.reminders_enabled:
-            yield
-            return
-        async with open_senders(settings=settings, store=core.store) as opened:
+        # Opened even with REMINDERS=off (posting left to `run-due`): `subscribe` asks them whether
+        # the bot can post in the channel.
+        async with open_senders(settings=settings, store=core.store, app=app) as opened:
             runner.senders.update(opened)
-            async for _ in reminders.scheduler_context(runner=runner, interval=interval)(app):
+            if settings.reminders_enabled:
+                async for _ in reminders.scheduler_context(runner=runner, interval=interval)(app):
+                    yield
+            else:
                 yield
             runner.senders.clear()
 

@@ -32,8 +32,7 @@ PERMANENT = {
 
 
 def plain_text(reply: Reply) -> dict[str, Any]:
-    # TODO(slack adapter): replace with the adapter's Block Kit rendering of a daily Reply,
-    # including the "ask a question" button; this fallback keeps reminders readable meanwhile.
+    """For tests and tools; `open_senders` passes the adapter's Block Kit `reminder_message`."""
     return {"text": reply.text}
 
 
@@ -58,6 +57,24 @@ class SlackWebSender:
         except (aiohttp.ClientError, TimeoutError) as error:
             return Delivery.retry(detail=f"network: {type(error).__name__}")
         return Delivery.delivered()
+
+    async def check(self, *, channel_id: str) -> str | None:
+        """Asked at `subscribe`: a slash command works in channels the bot is not in, where every
+        reminder would then fail. Without channels:read/groups:read it cannot tell: None."""
+        try:
+            response = await self.client.conversations_info(channel=channel_id)
+        except SlackApiError as error:
+            data = error.response.data if isinstance(error.response.data, dict) else {}
+            code = str(data.get("error", ""))
+            return PERMANENT[code] if code in PERMANENT and code != "missing_scope" else None
+        except (aiohttp.ClientError, TimeoutError):
+            return None
+        channel = response.get("channel") or {}
+        if channel.get("is_archived"):
+            return PERMANENT["is_archived"]
+        if channel.get("is_member") is False and not channel.get("is_im"):
+            return PERMANENT["not_in_channel"] + " with /invite @Guidance Bot"
+        return None
 
 
 def _retry_after(headers: Any) -> float | None:

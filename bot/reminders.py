@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from bot.messages import Message, Point, Reply, ReplyKind
+from bot.observe import ReminderOutcome
 from bot.store import Slot, SlotStatus, Store, Subscription
 
 log = logging.getLogger("guidance_bot.reminders")
@@ -172,6 +173,13 @@ class Sender(Protocol):
     async def send(self, *, subscription: Subscription, reply: Reply) -> Delivery: ...
 
 
+class ReachabilityCheck(Protocol):
+    """Optional on a `Sender`: whether the bot can post in a channel at all, asked when someone
+    subscribes it. A problem (with what to do) or None, when fine or when it cannot tell."""
+
+    async def check(self, *, channel_id: str) -> str | None: ...
+
+
 class Pacer:
     """Spaces posts to one channel (Slack allows about one a second) and honours Retry-After."""
 
@@ -230,8 +238,10 @@ class ReminderRunner:
     def __init__(self, *, store: Store, senders: Mapping[str, Sender],
                  compose: Callable[..., Reply], calendar: Calendar, clock: Clock,
                  policy: Policy | None = None, owner: str | None = None,
-                 sleep: Sleep | None = None, monotonic: Callable[[], float] | None = None) -> None:
+                 sleep: Sleep | None = None, monotonic: Callable[[], float] | None = None,
+                 notify: Callable[[ReminderOutcome], None] | None = None) -> None:
         self.store = store
+        self.notify = notify or (lambda _event: None)
         self.senders = dict(senders)
         self.compose = compose
         self.calendar = calendar
@@ -266,6 +276,8 @@ class ReminderRunner:
                 await self.store.close_slot(platform=subscription.platform,
                                             channel_id=subscription.channel_id, day=day, now=now)
                 report.closed += 1
+                self.notify(ReminderOutcome(outcome="missed" if slot is None else "failed",
+                                            platform=subscription.platform))
                 continue
             if slot is not None and not slot.claimable(now=now):
                 report.busy += 1
@@ -279,6 +291,8 @@ class ReminderRunner:
             async with limit:
                 outcome = await self._post(subscription, day, reply, limit)
             setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome in ("delivered", "failed"):
+                self.notify(ReminderOutcome(outcome=outcome, platform=subscription.platform))
 
         await asyncio.gather(*(one(subscription) for subscription in work))
         return report
@@ -410,10 +424,12 @@ def describe_slot(slot: Slot | None) -> str:
 class ReminderCommands:
     """`subscribe`, `unsubscribe` and `subscriptions`, registered on the core as admin commands."""
 
-    def __init__(self, *, store: Store, calendar: Calendar, clock: Clock) -> None:
+    def __init__(self, *, store: Store, calendar: Calendar, clock: Clock,
+                 senders: Mapping[str, Sender] | None = None) -> None:
         self.store = store
         self.calendar = calendar
         self.clock = clock
+        self.senders = senders if senders is not None else {}
 
     def register(self, *, core: Any) -> None:
         core.register_admin(name="subscribe", summary="daily principle reminders in this channel",
@@ -449,7 +465,24 @@ class ReminderCommands:
         text = (f"Subscribed: this channel gets the principle of the day at "
                 f"{describe(subscription)} ({self.calendar.timezone.key}). "
                 f"First one: {first:%A %d %B}. Say 'unsubscribe' to stop.")
+        problem = await self._reachability(subscription)
+        if problem:
+            text += (f"\n\nBut I cannot post in this channel yet ({problem}), so its reminders "
+                     "will fail until that is fixed. 'subscriptions' shows how each one went.")
+            return Reply(kind=ReplyKind.NOTICE, title="Subscribed, but I cannot post here",
+                         body=text, text=text)
         return Reply(kind=ReplyKind.NOTICE, title="Subscribed", body=text, text=text)
+
+    async def _reachability(self, subscription: Subscription) -> str | None:
+        check = getattr(self.senders.get(subscription.platform), "check", None)
+        if check is None:
+            return None
+        try:
+            return await asyncio.wait_for(check(channel_id=subscription.channel_id), timeout=5.0)
+        except Exception as error:  # noqa: BLE001 - a check that fails tells nothing; the post will
+            log.info("reminders: could not check %s:%s: %r", subscription.platform,
+                     subscription.channel_id, error)
+            return None
 
     async def unsubscribe(self, message: Message, arguments: str) -> Reply:
         problem = self._channel_problem(message)
@@ -487,6 +520,9 @@ def setup(*, settings: Any, core: Any, senders: Mapping[str, Sender],
           policy: Policy | None = None) -> ReminderRunner:
     """Register the admin commands on `core` and return the runner that posts for it."""
     calendar = calendar_from(settings=settings)
-    ReminderCommands(store=core.store, calendar=calendar, clock=core.clock).register(core=core)
-    return ReminderRunner(store=core.store, senders=senders, compose=core.daily,
-                          calendar=calendar, clock=core.clock, policy=policy)
+    runner = ReminderRunner(store=core.store, senders=senders, compose=core.daily,
+                            calendar=calendar, clock=core.clock, policy=policy, notify=core.notify)
+    # The runner's own mapping: the senders opened when the application starts are seen here too.
+    ReminderCommands(store=core.store, calendar=calendar, clock=core.clock,
+                     senders=runner.senders).register(core=core)
+    return runner

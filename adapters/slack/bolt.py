@@ -23,6 +23,7 @@ from adapters.slack.render import (
     HELPFUL_ACTION,
     MAX_BLOCKS,
     NOT_HELPFUL_ACTION,
+    REMINDER_MORE_ACTION,
     SHARE_ACTION,
     SUGGEST_ACTION,
     home_view,
@@ -37,7 +38,7 @@ log = logging.getLogger("guidance_bot.slack")
 SLASH_COMMAND = "/guidance"
 # What slack/manifest*.yaml subscribe to; each has a listener, so none is ever answered 404.
 SUBSCRIBED_EVENTS = ("app_home_opened", "app_mention", "message.im")
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history")
+BOT_SCOPES = ("app_mentions:read", "channels:read", "chat:write", "commands", "groups:read", "im:history")
 # Message subtypes that are still a person typing a question.
 _HUMAN_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 _USER_ID = re.compile(r"^[A-Z0-9]{2,40}$")
@@ -228,6 +229,19 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             thread = (body.get("message") or {}).get("thread_ts")
             await deliver("chat.postEphemeral", channel, client.chat_postEphemeral(
                 channel=channel, user=user, thread_ts=thread, text=reply.text))
+
+    @app.action(REMINDER_MORE_ACTION)
+    @logged
+    async def on_reminder_more(ack, action: dict, body: dict, client: AsyncWebClient) -> None:
+        """From a channel's daily reminder: the principle in full, shown only to who clicked."""
+        await ack()
+        channel = (body.get("channel") or {}).get("id")
+        user = (body.get("user") or {}).get("id")
+        if not (channel and user):
+            return
+        reply = core.answer_entry(entry_id=str(action.get("value", "")))
+        await deliver("chat.postEphemeral", channel, client.chat_postEphemeral(
+            channel=channel, user=user, **reply_message(reply, shareable=True)))
 
     @app.action(SHARE_ACTION)
     @logged

@@ -23,6 +23,8 @@ SUGGEST_ACTION = "guidance_suggest"
 HELPFUL_ACTION = "guidance_helpful"
 NOT_HELPFUL_ACTION = "guidance_not_helpful"
 SHARE_ACTION = "guidance_share"
+REMINDER_MORE_ACTION = "guidance_reminder_more"
+ASK_PROMPT = "Got a question about it? Mention me here, send me a direct message, or use `/guidance`."
 
 _BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
@@ -139,6 +141,30 @@ def reply_message(reply: Reply, *, shareable: bool = False,
     """Keyword arguments for chat.postMessage and friends: blocks plus the notification `text`."""
     return {"text": clip(escape(reply.text), MAX_FALLBACK_CHARS),
             "blocks": reply_blocks(reply, shareable=shareable, principle_title=principle_title)}
+
+
+def reminder_message(reply: Reply) -> dict:
+    """The daily reminder a channel subscribed to: the principle, its one-paragraph reminder, the
+    day's tip, and a way to ask. The button answers privately, so one click never posts to all."""
+    blocks: list[dict] = []
+    if reply.title:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "emoji": True,
+                                                  "text": clip(reply.title, MAX_HEADER_CHARS)}})
+    if reply.body:
+        blocks.extend(_sections(reply.body))
+    if reply.tip:
+        tip = reply.tip if reply.tip.lower().startswith("tip") else f"Tip: {reply.tip}"
+        blocks.append(_context(f":bulb: {escape(tip)}"))
+    if reply.source:
+        blocks.append(_context(f"Source: {escape(reply.source)}"))
+    blocks = blocks[: MAX_BLOCKS - 2]
+    blocks.append(_section(ASK_PROMPT))
+    if reply.entry:
+        blocks.append({"type": "actions", "block_id": "reminder", "elements": [
+            _button(label="Tell me more", action_id=REMINDER_MORE_ACTION, value=reply.entry,
+                    style="primary")]})
+    return {"text": clip(escape(reply.text), MAX_FALLBACK_CHARS), "blocks": blocks,
+            "unfurl_links": False, "unfurl_media": False}
 
 
 def home_view(*, principles: Reply, today: Reply, day: date) -> dict:

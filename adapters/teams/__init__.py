@@ -39,6 +39,26 @@ class BotConfig:
                    APP_TENANTID=settings.microsoft_app_tenant_id, **overrides)
 
 
+def cloud_adapter(*, settings: Settings, credentials_factory=None, config_overrides: dict | None = None):
+    """botbuilder's adapter, as our app, and its authentication (close it when done); also what
+    `guidance-bot reminders run-due` posts to Teams with, outside the web application."""
+    from botbuilder.integration.aiohttp import (
+        CloudAdapter,
+        ConfigurationBotFrameworkAuthentication,
+        ConfigurationServiceClientCredentialFactory,
+    )
+
+    from adapters.teams.connectors import CachedCredentialsFactory
+    from adapters.teams.http import GuardedAuthentication
+
+    config = BotConfig.from_settings(settings, **(config_overrides or {}))
+    credentials = CachedCredentialsFactory(
+        credentials_factory or ConfigurationServiceClientCredentialFactory(config, logger=log))
+    authentication = GuardedAuthentication(ConfigurationBotFrameworkAuthentication(
+        config, credentials_factory=credentials, logger=log))
+    return CloudAdapter(authentication), authentication
+
+
 def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: Store,
                 credentials_factory=None, bot_options: dict | None = None,
                 config_overrides: dict | None = None) -> None:
@@ -50,23 +70,12 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
     if settings.production and not settings.microsoft_app_id:
         log.info("teams: off (production without MicrosoftAppId, TEAMS_ENABLED=false)")
         return
-    from botbuilder.integration.aiohttp import (
-        CloudAdapter,
-        ConfigurationBotFrameworkAuthentication,
-        ConfigurationServiceClientCredentialFactory,
-    )
-
     from adapters.teams.bot import GuidanceTeamsBot, on_turn_error
-    from adapters.teams.connectors import CachedCredentialsFactory
-    from adapters.teams.http import GuardedAuthentication, MessagesEndpoint
+    from adapters.teams.http import MessagesEndpoint
     from adapters.teams.proactive import TeamsPoster
 
-    config = BotConfig.from_settings(settings, **(config_overrides or {}))
-    credentials = CachedCredentialsFactory(
-        credentials_factory or ConfigurationServiceClientCredentialFactory(config, logger=log))
-    authentication = GuardedAuthentication(ConfigurationBotFrameworkAuthentication(
-        config, credentials_factory=credentials, logger=log))
-    adapter = CloudAdapter(authentication)
+    adapter, authentication = cloud_adapter(settings=settings, credentials_factory=credentials_factory,
+                                            config_overrides=config_overrides)
     adapter.on_turn_error = on_turn_error
     bot = GuidanceTeamsBot(core=core, store=store, **(bot_options or {}))
     app[TEAMS_POSTER] = TeamsPoster(adapter=adapter, bot=bot, store=store,

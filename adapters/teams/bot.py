@@ -92,7 +92,9 @@ class GuidanceTeamsBot(ActivityHandler):
         conversation = activity.conversation
         message = Message(
             platform=PLATFORM, user_id=user_id(activity.from_property), text=(text or "").strip(),
-            channel_id=conversation.id if conversation else None,
+            # A channel, not the thread in it: what `subscribe` subscribes and reminders post to.
+            channel_id=conversation.id.partition(";messageid=")[0] if conversation and conversation.id
+            else None,
             is_direct=(conversation.conversation_type or "personal") == "personal"
             if conversation else True,
             user_name=activity.from_property.name if activity.from_property else None,

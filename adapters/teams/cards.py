@@ -144,5 +144,19 @@ def render(reply: Reply) -> list[dict]:
     return messages
 
 
+ASK_PROMPT = "Got a question about it? @mention me here, or chat with me privately."
+
+
+def reminder(reply: Reply) -> list[dict]:
+    """A channel's daily reminder: the principle, its reminder and tip, then how to ask, with a
+    button that answers with the principle in full in the reminder's thread."""
+    body = _header(reply) + ([_text(reply.body)] if reply.body else []) + _footer(reply)
+    body.append(_text(ASK_PROMPT, spacing="Medium"))
+    actions = ([{"type": "Action.Submit", "title": "Tell me more",
+                 "data": {"action": ANSWER_ACTION, "entry": reply.entry}}] if reply.entry else [])
+    return [_message(card(body=body, actions=actions, fallback=_clip(reply.text, 2000)),
+                     summary(reply))]
+
+
 def encoded_size(activity: dict) -> int:
     return len(json.dumps(activity, ensure_ascii=False).encode("utf-8"))

@@ -43,7 +43,7 @@ def status_of(error: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def _retry_after(error: BaseException) -> float | None:
+def retry_after(error: BaseException) -> float | None:
     headers = getattr(getattr(error, "response", None), "headers", None) or {}
     try:
         value = float(headers.get("Retry-After", ""))
@@ -67,7 +67,7 @@ async def with_retries(
             status = status_of(error)
             if status not in RETRIED_STATUSES or attempt == policy.attempts - 1:
                 raise
-            wait = policy.delay(attempt=attempt, rng=rng, retry_after=_retry_after(error))
+            wait = policy.delay(attempt=attempt, rng=rng, retry_after=retry_after(error))
             log.warning("teams: %s got HTTP %s, retry %d of %d in %.2fs", what, status,
                         attempt + 1, policy.attempts - 1, wait)
             await sleep(wait)

@@ -24,6 +24,7 @@ class FakeConnector:
 
     received: list[dict] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
+    retry_after: str | None = None  # sent as Retry-After with each queued failure
     attempts: int = 0
     peers: set = field(default_factory=set)
 
@@ -39,8 +40,9 @@ class FakeConnector:
         body = await request.json()
         if self.failures:
             status = self.failures.pop(0)
+            headers = {"Retry-After": self.retry_after} if self.retry_after else None
             return web.json_response({"error": {"code": "Throttled", "message": "try later"}},
-                                     status=status)
+                                     status=status, headers=headers)
         self.received.append({"conversation": request.match_info["conversation"],
                               "reply_to": request.match_info.get("reply_to"),
                               "authorization": request.headers.get("Authorization"),

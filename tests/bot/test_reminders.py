@@ -355,3 +355,45 @@ async def test_the_scheduler_loop_posts_and_forgets_old_event_ids(core: Core) ->
         await run_forever(runner=runner, interval=30)
     assert [channel for channel, _ in sender.posted] == ["C1"]
     assert await store.first_delivery(key="slack:Ev1") is True
+
+
+async def test_every_final_outcome_is_reported_to_the_observers(core: Core) -> None:
+    store = MemoryStore()
+    sender = RecordingSender(script={"C2": [Delivery.failed(detail="not_in_channel: invite it")]})
+    for channel in ("C1", "C2"):
+        await store.save_subscription(subscription=sub(channel))
+    clock = FakeClock(local(2026, 3, 2, 9, 0))
+    sleep = FakeSleep()
+    events: list = []
+    runner = ReminderRunner(store=store, senders={"slack": sender}, compose=core.daily,
+                            calendar=CAL, clock=clock, sleep=sleep, monotonic=sleep.monotonic,
+                            notify=events.append)
+    await store.save_subscription(subscription=sub("C3", at=time(13)))
+    await runner.run_due()
+    clock.now = local(2026, 3, 2, 16, 0)  # C3's 13:00 passed while nothing ran
+    await runner.run_due()
+    assert sorted((e.outcome, e.platform) for e in events) == [
+        ("delivered", "slack"), ("failed", "slack"), ("missed", "slack")]
+
+
+class CheckingSender(RecordingSender):
+    async def check(self, *, channel_id: str) -> str | None:
+        if channel_id == "CBROKEN":
+            raise RuntimeError("the platform is down")
+        return "not_in_channel: invite the bot" if channel_id == "COUT" else None
+
+
+async def test_subscribe_says_when_the_bot_cannot_post_in_the_channel(core: Core) -> None:
+    ReminderCommands(store=core.store, calendar=CAL, clock=core.clock,
+                     senders={"slack": CheckingSender()}).register(core=core)
+
+    def said(channel: str):
+        return core.handle(Message(platform="slack", user_id="UADMIN", text="subscribe",
+                                   channel_id=channel, is_direct=False))
+
+    warned = await said("COUT")
+    assert warned.title == "Subscribed, but I cannot post here"
+    assert "cannot post in this channel yet (not_in_channel: invite the bot)" in warned.text
+    assert (await said("CIN")).title == "Subscribed"
+    assert (await said("CBROKEN")).title == "Subscribed"  # a failing check tells nothing
+    assert len(await core.store.subscriptions()) == 3

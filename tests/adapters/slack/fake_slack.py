@@ -38,8 +38,10 @@ class FakeSlack:
         self._errors: dict[str, str] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._ts = 1700000000
+        self.not_member: set[str] = set()  # channels the bot was never invited to
         app = web.Application()
         app.router.add_post("/api/{method}", self.api)
+        app.router.add_get("/api/{method}", self.api)  # slack_sdk reads some methods with GET
         app.router.add_post("/response/{id}", self.response_url)
         app.router.add_get("/socket", self.socket)
         self.server = TestServer(app, host="127.0.0.1", port=0)
@@ -122,6 +124,13 @@ class FakeSlack:
             return web.json_response({"ok": True, "url": "https://example.slack.com/",
                                       "team": "Example", "user": "guidance_bot",
                                       "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID})
+        if method == "conversations.info":
+            channel = params.get("channel", "")
+            return web.json_response({"ok": True, "channel": {
+                "id": channel, "is_channel": True, "is_archived": False,
+                "is_member": channel not in self.not_member}})
+        if method == "chat.postMessage" and params.get("channel") in self.not_member:
+            return web.json_response({"ok": False, "error": "not_in_channel"})
         if method == "chat.postMessage":
             return web.json_response({"ok": True, "channel": params.get("channel"), "ts": ts,
                                       "message": {"text": params.get("text"), "ts": ts}})
