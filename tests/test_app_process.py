@@ -41,7 +41,8 @@ def test_sigterm_stops_cleanly_with_no_unclosed_resources(tmp_path):
     port = free_port()
     stderr_path = tmp_path / "stderr.log"
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_FORMAT": "json",
-           "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb")), "PYTHONWARNINGS": "always"}
+           "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb")), "PYTHONWARNINGS": "always",
+           "DATA_DIR": str(tmp_path / "data")}
     with stderr_path.open("w") as stderr:
         # -X dev: asyncio debug mode and ResourceWarning for any transport or session left open
         process = subprocess.Popen([sys.executable, "-X", "dev", "app.py"], cwd=PROJECT, env=env,

@@ -82,7 +82,7 @@ def serve_then_sigterm(tmp_path, platforms: str, *, await_answer: bool) -> tuple
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_FORMAT": "json",
            "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb")), "PYTHONWARNINGS": "always",
            "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_API_URL": f"{platforms}/api/"}
+           "SLACK_API_URL": f"{platforms}/api/", "DATA_DIR": str(tmp_path / "data")}
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen([sys.executable, "-X", "dev", "app.py"], cwd=PROJECT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=stderr)

@@ -11,7 +11,7 @@ from tests.kbfactory import write_knowledge
 
 
 async def test_app_serves_api_messages(tmp_path):
-    settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"))
+    settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"), data_dir=tmp_path / "data")
     async with TestClient(TestServer(create_app(settings=settings))) as client:
         response = await client.post("/api/messages", data=b"{}",
                                      headers={"Content-Type": "text/plain"})
@@ -21,7 +21,8 @@ async def test_app_serves_api_messages(tmp_path):
 
 
 async def test_production_without_app_id_does_not_serve_an_open_endpoint(tmp_path):
-    settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"), environment="production")
+    settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"), environment="production",
+                        data_dir=tmp_path / "data")
     async with TestClient(TestServer(create_app(settings=settings))) as client:
         response = await client.post("/api/messages", json={"type": "message"})
         assert response.status == 404

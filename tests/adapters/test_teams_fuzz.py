@@ -113,7 +113,7 @@ def _base(client: TestClient) -> str:
 
 
 async def test_random_activities_without_authentication_never_get_a_5xx_or_hang(tmp_path, connector):
-    settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"))
+    settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"), data_dir=tmp_path / "data")
     bodies = activity_bodies([connector.url, connector.url, connector.url + "gone/"])
     routes = [Route(method="POST", path="/api/messages", bodies=bodies,
                     sign=lambda body, headers: {"Content-Type": "application/json"})]
