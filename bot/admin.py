@@ -61,7 +61,8 @@ def describe(result: ReloadResult) -> Reply:
     lines = [f"Reloaded: now serving version {result.version} (was {result.previous}), "
              f"{result.entries} entries, {result.questions} questions.",
              f"Added {len(changes.added)}, removed {len(changes.removed)}, "
-             f"changed {len(changes.changed)}."]
+             f"changed {len(changes.changed)}." if result.version != result.previous else
+             "The content is the same as the version already served."]
     points = []
     for label, ids in (("Added", changes.added), ("Removed", changes.removed),
                        ("Changed", changes.changed)):
