@@ -56,7 +56,7 @@ def describe(result: ReloadResult) -> Reply:
                           f"Still serving version {result.version}.", *shown]
                          + ([f"…and {more} more"] if more else []))
         return Reply(kind=ReplyKind.NOTICE, title="Reload refused", body=text.split("\n", 1)[0],
-                     points=tuple(Point(title=p) for p in shown), text=text)
+                     points=tuple(Point(title=p) for p in shown), text=text, ok=False)
     changes = result.changes
     lines = [f"Reloaded: now serving version {result.version} (was {result.previous}), "
              f"{result.entries} entries, {result.questions} questions.",

@@ -174,7 +174,7 @@ class Core:
         except Exception:  # the adapter logs it and says sorry, as for any failure
             await self._audit(command, message, arguments, outcome="error")
             raise
-        await self._audit(command, message, arguments, outcome="ok")
+        await self._audit(command, message, arguments, outcome="ok" if reply.ok else "failed")
         return reply
 
     async def _audit(self, command: AdminCommand, message: Message, arguments: str, *,

@@ -66,6 +66,7 @@ class Reply:
     points: tuple[Point, ...] = ()
     feedback: bool = False  # worth asking "was this helpful?"
     question: str | None = None  # the question as matched, for feedback and logging
+    ok: bool = True  # False when an admin command ran but its action failed (a refused reload)
 
     @property
     def answered(self) -> bool:

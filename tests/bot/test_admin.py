@@ -143,3 +143,12 @@ async def test_stats_give_volumes_rates_and_splits(tmp_path):
 async def test_bad_day_counts_get_a_usage_line(tmp_path, argument):
     core, _ = make(tmp_path)
     assert (await say(core, f"stats {argument}")).title == "Usage: stats"
+
+
+async def test_a_refused_reload_is_audited_as_failed(tmp_path):
+    core, _ = make(tmp_path)
+    (tmp_path / "kb" / "zz-broken.yaml").write_text("entries: [\n", encoding="utf-8")
+    reply = await say(core, "reload")
+    assert reply.title == "Reload refused" and not reply.ok
+    entries = await core.store.audit(limit=1)
+    assert (entries[0].command, entries[0].outcome) == ("reload", "failed")
