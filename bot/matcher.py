@@ -74,7 +74,8 @@ class Thresholds:
     `answer` and `suggest` apply to the 0-100 score. `min_evidence` (`suggest_evidence`) is how
     much rare, on-topic wording (summed inverse document frequency) a question must share with
     an entry before the bot answers (suggests), so that one common word ("team", "post") never
-    makes an answer by itself.
+    makes an answer by itself. A question worded almost exactly like an entry's (`sure`) needs only
+    the suggestion-level evidence: "how can we be more open with the public" uses only common words.
     Unknown words count `unknown_weight` times the rarest word's weight against coverage: long
     questions carry context the guidance never mentions, and that alone should not sink them.
     """
@@ -83,6 +84,7 @@ class Thresholds:
     suggest: float = 35.0
     min_evidence: float = 4.0
     suggest_evidence: float = 3.0
+    sure: float = 95.0  # a near-perfect match answers on suggestion-level evidence
     unknown_weight: float = 0.5
     coverage_weight: float = 0.8
 
@@ -198,7 +200,9 @@ class Matcher:
                 heapq.heapreplace(leaders, score)
         scored.sort(key=lambda s: (-s.score, s.entry.kind == "principle"))  # ties: the specific one
         top = scored[0]
-        if top.score >= limits.answer and top.evidence >= limits.min_evidence:
+        if (top.score >= limits.answer and top.evidence >= limits.min_evidence) or (
+            top.score >= limits.sure and top.evidence >= limits.suggest_evidence
+        ):
             return Match(outcome="answer", best=self._best_of_leading_principle(scored),
                          candidates=tuple(scored[:4]))
         if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:

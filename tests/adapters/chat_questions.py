@@ -15,7 +15,8 @@ ANSWERED = principle_entry(3)["questions"][0]  # a question of entry principle-3
 ANSWER_TEXT = principle_entry(3)["answer"]
 _MAYBE_AMBIGUOUS = ("principle transparent", "accountable conversation", "transparent conversation",
                     "transparent accountable conversation", "principle accountable",
-                    "what about being transparent and consulting", "transparent consult engage")
+                    "what about being transparent and consulting", "transparent consult engage",
+                    "what about code and myth stuff", "what about citizens and code stuff")
 
 
 async def ambiguous_question(core: Core) -> tuple[str, list[str]]:
