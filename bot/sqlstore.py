@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.insights import QuestionRecord
 from bot.store import AuditEntry, Feedback, InstanceBeat, Release, Slot, SlotStatus, Subscription
@@ -197,7 +197,6 @@ class SQLStore:
         self._dialect = engine.dialect.name
         # SQLite has one writer at a time; queueing here is far quicker than its busy-wait backoff.
         self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else contextlib.nullcontext()
-        self._writer: AsyncConnection | None = None
 
     @classmethod
     def from_url(cls, *, url: str | None, data_dir: Path = Path("data"), **options: Any) -> SQLStore:
@@ -211,30 +210,8 @@ class SQLStore:
         return dialect.insert(table)
 
     async def _execute(self, statement: sa.Executable) -> sa.CursorResult:
-        """Run one write in a transaction of its own.
-
-        On SQLite every write already queues behind one lock, so one connection kept open in
-        autocommit serves them all: half the cost of a pool checkout and a BEGIN/COMMIT round trip
-        each, which matters on the Slack path, where two writes come before each acknowledgement.
-        """
-        if self._dialect != "sqlite":
-            async with self.engine.begin() as connection:
-                return await connection.execute(statement)
-        async with self._write_lock:
-            if self._writer is None:
-                connection = await self.engine.connect()
-                self._writer = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            try:
-                return await self._writer.execute(statement)
-            except sa.exc.DBAPIError as error:
-                if error.connection_invalidated:
-                    await self._close_writer()
-                raise
-
-    async def _close_writer(self) -> None:
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            await writer.close()
+        async with self._write_lock, self.engine.begin() as connection:
+            return await connection.execute(statement)
 
     # Events and feedback
 
@@ -470,8 +447,6 @@ class SQLStore:
                              note=row.note) for row in rows]
 
     async def close(self) -> None:
-        async with self._write_lock:
-            await asyncio.shield(self._close_writer())
         await asyncio.shield(self.engine.dispose())
 
 
