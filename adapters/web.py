@@ -28,27 +28,30 @@ def json_error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-async def read_json_object(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> dict:
-    """The request body as a JSON object, or an HTTP error that says what is wrong with it."""
+async def read_body(request: web.Request, *, limit: int) -> bytes | None:
+    """The whole body, or None past `limit` bytes (a single read may return only part of it)."""
     if request.content_length is not None and request.content_length > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length,
-                                            text=json.dumps({"error": "body too large"}),
-                                            content_type="application/json")
-    body = b""
-    while len(body) <= limit:  # read(n) returns what has arrived so far, not n bytes
+        return None
+    body = bytearray()
+    while len(body) <= limit:
         chunk = await request.content.read(limit + 1 - len(body))
         if not chunk:
-            break
+            return bytes(body)
         body += chunk
-    if len(body) > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body),
+    return None
+
+
+async def read_json_object(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> dict:
+    """The request body as a JSON object, or an HTTP error that says what is wrong with it."""
+    body = await read_body(request, limit=limit)
+    if body is None:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or limit + 1,
                                             text=json.dumps({"error": "body too large"}),
                                             content_type="application/json")
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # '[' * 1000 is too deep
-        raise web.HTTPBadRequest(text=json.dumps({"error": "body must be a JSON object"}),
-                                 content_type="application/json") from None
+        data = None
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text=json.dumps({"error": "body must be a JSON object"}),
                                  content_type="application/json")

@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.web import json_error
+from adapters.web import json_error, read_body
 from bot.store import Store
 
 log = logging.getLogger("guidance_bot.slack")
@@ -28,19 +28,6 @@ MAX_BODY_BYTES = 256 * 1024
 class _Clock:
     def __init__(self, now: Callable[[], float]) -> None:
         self.now = now
-
-
-async def read_body(request: web.Request, *, limit: int) -> bytes | None:
-    """The whole body, or None past `limit` bytes (a single read may return only part of it)."""
-    if request.content_length is not None and request.content_length > limit:
-        return None
-    body = bytearray()
-    while len(body) <= limit:
-        chunk = await request.content.read(limit + 1 - len(body))
-        if not chunk:
-            return bytes(body)
-        body += chunk
-    return None
 
 
 _TEXT_FIELDS = ("type", "token", "team_id", "api_app_id", "enterprise_id", "event_id", "user_id",
