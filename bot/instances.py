@@ -13,10 +13,10 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.background import running
 from bot.core import Core
 from bot.reload import Reloader
 from bot.store import InstanceBeat, Store
@@ -84,11 +84,8 @@ def sync_context(*, sync: KnowledgeSync, interval: float) -> Callable[[Any], Asy
     """For `app.cleanup_ctx`: poll in the background while the app serves."""
 
     async def context(_app: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(sync.run(interval=interval), name="guidance-bot knowledge sync")
-        yield
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        async with running(sync.run(interval=interval), name="guidance-bot knowledge sync"):
+            yield
 
     return context
 

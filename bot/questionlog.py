@@ -12,10 +12,10 @@ import logging
 import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.background import running
 from bot.insights import QuestionRecord, asker_hash
 from bot.messages import Message, Reply, ReplyKind
 from bot.store import Store
@@ -94,11 +94,8 @@ def question_log_context(*, question_log: QuestionLog, interval: float = 2.0
     """For `app.cleanup_ctx`: writes in the background, and what is pending at shutdown."""
 
     async def context(_app: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(question_log.run(interval=interval), name="guidance-bot questions")
-        yield
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        async with running(question_log.run(interval=interval), name="guidance-bot questions"):
+            yield
         await question_log.flush()
 
     return context

@@ -16,7 +16,6 @@ import socket
 import time as monotonic_time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -25,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from bot.background import running
 from bot.messages import Message, Point, Reply, ReplyKind
 from bot.observe import ReminderOutcome
 from bot.store import Slot, SlotStatus, Store, Subscription
@@ -387,12 +387,9 @@ def scheduler_context(*, runner: ReminderRunner, interval: float = 30.0
     Stopping mid-post is safe: the claimed slots expire and the next pass finishes them."""
 
     async def context(_app: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(run_forever(runner=runner, interval=interval),
-                                   name="guidance-bot reminders")
-        yield
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        async with running(run_forever(runner=runner, interval=interval),
+                           name="guidance-bot reminders"):
+            yield
 
     return context
 
