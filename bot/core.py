@@ -51,6 +51,10 @@ _TODAY = frozenset({"today", "principle of the day", "todays principle", "daily"
                     "principle today"})
 
 
+def _numbered(points: tuple[Point, ...]) -> str:
+    return "\n".join(f"{p.principle}. {p.title}" for p in points)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Snapshot:
     """One knowledge-base version and the index built from it: swapped in and out whole."""
@@ -243,7 +247,7 @@ class Core:
         body = ("Sorry, I don't know the answer to that. I can only help with the civil service "
                 "guidance on using social media, which has six principles:")
         points = self._principle_points(snapshot)
-        listing = "\n".join(f"{p.principle}. {p.title}" for p in points)
+        listing = _numbered(points)
         return Reply(kind=ReplyKind.NOT_FOUND, title="I don't know that one", body=body,
                      text=f"{body}\n{listing}\n\n{WHERE_TO_ASK}", points=points,
                      tip=WHERE_TO_ASK, score=score, question=question)
@@ -267,14 +271,14 @@ class Core:
         body = ("Hello! I answer questions about the Cabinet Office's guidance on social media "
                 "for civil servants. Ask me a question, or say 'help'. The six principles are:")
         points = self._principle_points(snapshot)
-        listing = "\n".join(f"{p.principle}. {p.title}" for p in points)
+        listing = _numbered(points)
         return Reply(kind=ReplyKind.NOTICE, title="Welcome to Guidance Bot", body=body,
                      points=points, text=f"{body}\n{listing}")
 
     def principles(self, *, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot
         points = self._principle_points(snapshot)
-        listing = "\n".join(f"{p.principle}. {p.title}" for p in points)
+        listing = _numbered(points)
         body = "The guidance has six principles. Say 'principle 1' to 'principle 6' for more."
         return Reply(kind=ReplyKind.NOTICE, title="The six principles", body=body, points=points,
                      text=f"The six principles:\n{listing}\n\n{body}")
