@@ -6,6 +6,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import create_app
 from bot.runtime import build_core
 from bot.settings import Settings
+from tests.adapters.teams_support import FakeConnector
 from tests.kbfactory import write_knowledge
 
 
@@ -29,3 +30,14 @@ async def client(app):
     """The whole application on a real server at 127.0.0.1 on an ephemeral port."""
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         yield client
+
+
+@pytest.fixture
+async def connector():
+    """A fake Teams connector service on 127.0.0.1 that records what the bot sends."""
+    fake = FakeConnector()
+    server = TestServer(fake.app(), host="127.0.0.1")
+    await server.start_server()
+    fake.url = str(server.make_url("/"))
+    yield fake
+    await server.close()

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
@@ -34,16 +33,6 @@ from tests.kbfactory import write_knowledge
 
 CHANNEL = "19:comms-team-channel@thread.tacv2"
 PROJECT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-async def connector():
-    fake = FakeConnector()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.url = str(server.make_url("/"))
-    yield fake
-    await server.close()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from adapters.teams import setup_teams
 from app import create_app
 from bot.settings import Settings
 from bot.store import MemoryStore
-from tests.adapters.teams_support import FakeConnector, golden, make_core
+from tests.adapters.teams_support import golden, make_core
 from tests.adapters.test_teams_http import (  # noqa: F401 (metadata_url is a fixture)
     FOREIGN_KEY,
     SIGNING_KEY,
@@ -96,16 +96,6 @@ def bearer_signer(default_service_url: str):
             added["Content-Type"] = "application/json"
         return added
     return sign
-
-
-@pytest.fixture
-async def connector():
-    fake = FakeConnector()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.url = str(server.make_url("/"))
-    yield fake
-    await server.close()
 
 
 def _base(client: TestClient) -> str:
