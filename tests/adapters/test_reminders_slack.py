@@ -167,17 +167,25 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path):
         await admin.close()
 
 
+async def _sixty_subscriptions(*, store: SQLStore, database: str, slack_api: FakeSlackWebAPI,
+                               tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    """Sixty subscribed channels in a migrated store, and the environment `run-due` needs."""
+    await store.upgrade()
+    channels = [f"C{i:03}" for i in range(60)]
+    for channel in channels:
+        await store.save_subscription(subscription=sub(channel))
+    env = {**os.environ, "DATABASE_URL": database, "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack_api.url,
+           "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb"))}
+    return channels, env
+
+
 async def test_a_runner_killed_mid_fan_out_is_finished_by_the_next_without_reposting(
         slack_api: FakeSlackWebAPI, database: str, tmp_path: Path) -> None:
     store = SQLStore.from_url(url=database)
     try:
-        await store.upgrade()
-        channels = [f"C{i:03}" for i in range(60)]
-        for channel in channels:
-            await store.save_subscription(subscription=sub(channel))
-        env = {**os.environ, "DATABASE_URL": database, "SLACK_BOT_TOKEN": "xoxb-test",
-               "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack_api.url,
-               "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb"))}
+        channels, env = await _sixty_subscriptions(store=store, database=database,
+                                                   slack_api=slack_api, tmp_path=tmp_path)
         slack_api.hang_after = 20  # every post after the 20th hangs, as if Slack stalled
         first = await _run_due(env=env, at="2026-03-02T09:00")
         for _ in range(500):  # until the 20 posts are recorded and the rest are stuck
@@ -209,13 +217,8 @@ async def test_two_run_due_processes_at_once_post_each_slot_once(
         slack_api: FakeSlackWebAPI, database: str, tmp_path: Path) -> None:
     store = SQLStore.from_url(url=database)
     try:
-        await store.upgrade()
-        channels = [f"C{i:03}" for i in range(60)]
-        for channel in channels:
-            await store.save_subscription(subscription=sub(channel))
-        env = {**os.environ, "DATABASE_URL": database, "SLACK_BOT_TOKEN": "xoxb-test",
-               "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack_api.url,
-               "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb"))}
+        channels, env = await _sixty_subscriptions(store=store, database=database,
+                                                   slack_api=slack_api, tmp_path=tmp_path)
         runs = [await _run_due(env=env, at="2026-03-02T09:00") for _ in range(2)]
         outputs = await asyncio.gather(*(run.communicate() for run in runs))
         assert [run.returncode for run in runs] == [0, 0], [err.decode() for _, err in outputs]
