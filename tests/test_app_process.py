@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.kbfactory import write_knowledge
@@ -37,31 +39,40 @@ def wait_until_up(url: str, process: subprocess.Popen, *, attempts: int = 200) -
     raise AssertionError("app did not come up")
 
 
-def test_sigterm_stops_cleanly_with_no_unclosed_resources(tmp_path):
+@contextmanager
+def app_process(tmp_path: Path, **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -X dev app.py` on a free port, up and answering: (base URL, process). Its stderr
+    goes to tmp_path/stderr.log; a process the test leaves running is killed.
+
+    -X dev: asyncio debug mode and ResourceWarning for any transport or session left open.
+    """
     port = free_port()
-    stderr_path = tmp_path / "stderr.log"
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_FORMAT": "json",
            "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb")), "PYTHONWARNINGS": "always",
-           "DATA_DIR": str(tmp_path / "data")}
-    with stderr_path.open("w") as stderr:
-        # -X dev: asyncio debug mode and ResourceWarning for any transport or session left open
+           "DATA_DIR": str(tmp_path / "data"), **extra_env}
+    with (tmp_path / "stderr.log").open("w") as stderr:
         process = subprocess.Popen([sys.executable, "-X", "dev", "app.py"], cwd=PROJECT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=stderr)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base}/healthz", process)
-            request = urllib.request.Request(f"{base}/api/chat", data=b'{"text": "principle 2"}',
-                                             headers={"Content-Type": "application/json",
-                                                      "X-Request-Id": "before-term"})
-            with urllib.request.urlopen(request, timeout=10) as response:
-                assert json.load(response)["principle"] == 2
-            process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=30)
+            yield base, process
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    log = stderr_path.read_text()
+
+
+def test_sigterm_stops_cleanly_with_no_unclosed_resources(tmp_path):
+    with app_process(tmp_path) as (base, process):
+        request = urllib.request.Request(f"{base}/api/chat", data=b'{"text": "principle 2"}',
+                                         headers={"Content-Type": "application/json",
+                                                  "X-Request-Id": "before-term"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.load(response)["principle"] == 2
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    log = (tmp_path / "stderr.log").read_text()
     assert code == 0, log
     assert "unclosed" not in log.lower() and "Traceback" not in log, log
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]

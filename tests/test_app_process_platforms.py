@@ -6,10 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -18,8 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.adapters.teams_support import golden
-from tests.kbfactory import write_knowledge
-from tests.test_app_process import PROJECT, free_port, wait_until_up
+from tests.test_app_process import PROJECT, app_process
 
 BOT_TOKEN = "xoxb-process-test-token-4242"
 SIGNING_SECRET = "process-test-signing-secret-9999"
@@ -77,41 +73,27 @@ def post(url: str, body: bytes, headers: dict) -> int:
 
 def serve_then_sigterm(tmp_path, platforms: str, *, await_answer: bool) -> tuple[int, str, str]:
     """One signed Slack mention and one Teams message, then SIGTERM: (exit code, log, signature)."""
-    port = free_port()
-    stderr_path = tmp_path / "stderr.log"
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_FORMAT": "json",
-           "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb")), "PYTHONWARNINGS": "always",
-           "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_API_URL": f"{platforms}/api/", "DATA_DIR": str(tmp_path / "data")}
-    with stderr_path.open("w") as stderr:
-        process = subprocess.Popen([sys.executable, "-X", "dev", "app.py"], cwd=PROJECT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=stderr)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(f"{base}/healthz", process)
-            activity = golden("personal_message", service_url=f"{platforms}/", text=QUESTION)
-            assert post(f"{base}/api/messages", json.dumps(activity).encode(),
-                        {"Content-Type": "application/json"}) == 201
-            event = json.loads((PROJECT / "tests/adapters/slack_payloads/app_mention.json").read_text())
-            event["event"]["text"] = f"<@UBOT> {QUESTION}"
-            body = json.dumps(event).encode()
-            stamp = str(int(time.time()))
-            signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{stamp}:".encode() + body,
-                                         hashlib.sha256).hexdigest()
-            assert post(f"{base}/slack/events", body, {
-                "Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": signature}) == 200
-            for _ in range(200 if await_answer else 0):  # the answer follows the acknowledgement
-                if any(call.startswith("/api/chat.postMessage") for call in Platforms.calls):
-                    break
-                time.sleep(0.05)
-            process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    return code, stderr_path.read_text(), signature
+    with app_process(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                     SLACK_API_URL=f"{platforms}/api/") as (base, process):
+        activity = golden("personal_message", service_url=f"{platforms}/", text=QUESTION)
+        assert post(f"{base}/api/messages", json.dumps(activity).encode(),
+                    {"Content-Type": "application/json"}) == 201
+        event = json.loads((PROJECT / "tests/adapters/slack_payloads/app_mention.json").read_text())
+        event["event"]["text"] = f"<@UBOT> {QUESTION}"
+        body = json.dumps(event).encode()
+        stamp = str(int(time.time()))
+        signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{stamp}:".encode() + body,
+                                     hashlib.sha256).hexdigest()
+        assert post(f"{base}/slack/events", body, {
+            "Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature}) == 200
+        for _ in range(200 if await_answer else 0):  # the answer follows the acknowledgement
+            if any(call.startswith("/api/chat.postMessage") for call in Platforms.calls):
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    return code, (tmp_path / "stderr.log").read_text(), signature
 
 
 def test_sigterm_with_slack_and_teams_on_is_clean_and_logs_no_secrets(tmp_path, platforms):
