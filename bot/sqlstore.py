@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -149,12 +151,14 @@ reminder_slots = sa.Table(
 )
 
 
+# WAL lets readers run beside the one writer; other processes wait for locks, not fail.
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=30000", "PRAGMA synchronous=NORMAL")
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the one writer; other processes wait for locks, not fail.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -191,12 +195,36 @@ async def upgrade(*, engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(_run_migrations, revision)
 
 
+CLAIMS_PER_STATEMENT = 100
+
+
+@functools.cache
+def _claim_sql(count: int) -> str:
+    """An insert of `count` keys that returns those that were new, in SQL that SQLite (3.35 and
+    later) and PostgreSQL both speak, with named parameters that both drivers take."""
+    values = ", ".join(f"(:key{i}, :seen_at)" for i in range(count))
+    return (f'INSERT INTO processed_events ("key", seen_at) VALUES {values} '
+            'ON CONFLICT DO NOTHING RETURNING "key"')
+
+
+@functools.cache
+def _claim_statement(count: int) -> sa.TextClause:
+    """As text, compiled once per size: SQLAlchemy never caches its dialects' upserts, and
+    compiling one took longer than running it."""
+    return sa.text(_claim_sql(count)).bindparams(
+        sa.bindparam("seen_at", type_=UTCDateTime())).columns(key=sa.String)
+
+
 class SQLStore:
     def __init__(self, *, engine: AsyncEngine) -> None:
         self.engine = engine
         self._dialect = engine.dialect.name
         # SQLite has one writer at a time; queueing here is far quicker than its busy-wait backoff.
         self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else contextlib.nullcontext()
+        self._claims: list[tuple[str, asyncio.Future[bool]]] = []
+        self._claimer: asyncio.Task[None] | None = None
+        self._claims_db: aiosqlite.Connection | None = None
+        self._seen_at_format = UTCDateTime().bind_processor(engine.dialect) or (lambda at: at)
 
     @classmethod
     def from_url(cls, *, url: str | None, data_dir: Path = Path("data"), **options: Any) -> SQLStore:
@@ -209,16 +237,80 @@ class SQLStore:
         dialect = postgresql if self._dialect == "postgresql" else sqlite
         return dialect.insert(table)
 
-    async def _execute(self, statement: sa.Executable) -> sa.CursorResult:
+    async def _execute(self, statement: sa.Executable, rows: list[dict] | None = None
+                       ) -> sa.CursorResult:
         async with self._write_lock, self.engine.begin() as connection:
-            return await connection.execute(statement)
+            return await connection.execute(statement, rows)
 
     # Events and feedback
 
     async def first_delivery(self, *, key: str) -> bool:
-        statement = self._insert(processed_events).values(
-            key=key[:255], seen_at=datetime.now(UTC)).on_conflict_do_nothing()
-        return (await self._execute(statement)).rowcount == 1
+        """Claims wait to be written together: under load one transaction records the keys of
+        every request waiting, where one each would queue them all behind SQLite's one writer
+        (every Slack event makes two claims before it is acknowledged)."""
+        claim: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._claims.append((key[:255], claim))
+        if self._claimer is None or self._claimer.done():
+            self._claimer = asyncio.create_task(self._write_claims(), name="guidance-bot claims")
+        return await claim
+
+    async def _write_claims(self) -> None:
+        batch: list[tuple[str, asyncio.Future[bool]]] = []
+        try:
+            while self._claims:
+                batch, self._claims = self._claims, []
+                try:
+                    new = await self._insert_new_keys(keys={key for key, _ in batch})
+                except Exception as error:
+                    for _, claim in batch:
+                        if not claim.done():
+                            claim.set_exception(error)
+                    continue
+                for key, claim in batch:
+                    if not claim.done():
+                        claim.set_result(key in new)
+                    new.discard(key)  # the same key twice in one batch: only the first is new
+        finally:
+            for _, claim in (*batch, *self._claims):  # cancelled: nobody waits forever
+                if not claim.done():
+                    claim.cancel()
+
+    async def _insert_new_keys(self, *, keys: set[str]) -> set[str]:
+        rows = list(keys)
+        chunks = [{f"key{i}": key for i, key in enumerate(rows[start:start + CLAIMS_PER_STATEMENT])}
+                  for start in range(0, len(rows), CLAIMS_PER_STATEMENT)]
+        now = datetime.now(UTC)
+        new: set[str] = set()
+        async with self._write_lock:
+            if self._dialect == "sqlite":
+                return await self._insert_new_keys_on_sqlite(chunks=chunks, now=now)
+            async with self.engine.begin() as connection:
+                for chunk in chunks:
+                    result = await connection.execute(_claim_statement(len(chunk)),
+                                                      chunk | {"seen_at": now})
+                    new.update(result.scalars())
+        return new
+
+    async def _insert_new_keys_on_sqlite(self, *, chunks: list[dict[str, str]],
+                                         now: datetime) -> set[str]:
+        """Straight to the driver, on a connection kept for claims: two trips to its thread
+        where SQLAlchemy makes six, which under load were most of an acknowledgement's time."""
+        if self._claims_db is None:
+            self._claims_db = await aiosqlite.connect(self.engine.url.database, timeout=30)
+            for pragma in SQLITE_PRAGMAS:
+                await self._claims_db.execute(pragma)
+        seen_at = self._seen_at_format(now)
+        new: set[str] = set()
+        try:
+            for chunk in chunks:
+                rows = await self._claims_db.execute_fetchall(_claim_sql(len(chunk)),
+                                                              chunk | {"seen_at": seen_at})
+                new.update(row[0] for row in rows)
+            await self._claims_db.commit()
+        except BaseException:
+            await asyncio.shield(self._claims_db.rollback())
+            raise
+        return new
 
     async def forget_events(self, *, before: datetime) -> int:
         result = await self._execute(sa.delete(processed_events).where(
@@ -391,10 +483,10 @@ class SQLStore:
 
     async def record_questions(self, *, records: list[QuestionRecord]) -> None:
         if records:
-            await self._execute(sa.insert(question_log).values([
+            await self._execute(sa.insert(question_log), [
                 {"at": r.at, "platform": r.platform[:32], "asker": r.asker[:64], "text": r.text,
                  "outcome": r.outcome, "entry": r.entry, "principle": r.principle,
-                 "score": r.score} for r in records]))
+                 "score": r.score} for r in records])
 
     async def questions(self, *, since: datetime) -> list[QuestionRecord]:
         async with self.engine.connect() as connection:
@@ -447,6 +539,10 @@ class SQLStore:
                              note=row.note) for row in rows]
 
     async def close(self) -> None:
+        if self._claimer is not None:
+            await asyncio.wait([self._claimer])
+        if self._claims_db is not None:
+            await self._claims_db.close()
         await asyncio.shield(self.engine.dispose())
 
 

@@ -62,6 +62,29 @@ async def test_concurrent_retries_on_two_instances_answer_once(sql_kind: str, tm
         assert sum(results) == 5
 
 
+async def test_claims_made_together_go_to_the_first_caller_of_each_key(sql_kind: str,
+                                                                        tmp_path: Path) -> None:
+    async with sql_stores(sql_kind, tmp_path) as (store,):
+        keys = [f"Ev{i % 50}" for i in range(200)]
+        results = await asyncio.gather(*(store.first_delivery(key=key) for key in keys))
+        assert results == [True] * 50 + [False] * 150
+        assert await store.first_delivery(key="Ev0") is False
+        assert await store.first_delivery(key="Ev50") is True
+
+
+async def test_a_failed_claim_write_fails_every_caller_waiting_on_it(tmp_path: Path) -> None:
+    store = SQLStore.from_url(url=None, data_dir=tmp_path)  # not migrated: no table to write
+    try:
+        results = await asyncio.gather(*(store.first_delivery(key=f"Ev{i}") for i in range(10)),
+                                       return_exceptions=True)
+        assert all(isinstance(result, Exception) and "no such table: processed_events" in str(result)
+                   for result in results)
+        await store.upgrade()
+        assert await store.first_delivery(key="Ev1") is True
+    finally:
+        await store.close()
+
+
 async def test_conversation_references_are_kept_and_replaced(store) -> None:
     assert await store.conversation(platform="teams", conversation_id="19:a") is None
     await store.save_conversation(platform="teams", conversation_id="19:a",
