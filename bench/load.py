@@ -70,6 +70,7 @@ class Result:
     seconds: float
     p50_ms: float
     p99_ms: float
+    max_ms: float
 
     @property
     def throughput(self) -> float:
@@ -175,12 +176,46 @@ async def run_load(*, base: str, target: Target, connections: int, requests: int
         await asyncio.gather(*(worker() for _ in range(connections)))
         seconds = time.perf_counter() - started
     latencies.sort()
-
-    def quantile(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
-
     return Result(target=target.name, connections=connections, requests=len(latencies),
-                  errors=errors, seconds=seconds, p50_ms=quantile(0.50), p99_ms=quantile(0.99))
+                  errors=errors, seconds=seconds, p50_ms=_quantile(latencies, 0.50),
+                  p99_ms=_quantile(latencies, 0.99), max_ms=_quantile(latencies, 1.0))
+
+
+async def run_rate(*, base: str, target: Target, rate: float, seconds: float) -> Result:
+    """Open loop, as Slack sends: request i leaves at start + i/rate whether or not earlier ones
+    were answered, on as many connections as that takes, and its latency counts from when it
+    was due to leave, so a slow server cannot hide its queue by slowing the sender down."""
+    latencies: list[float] = []
+    errors = 0
+    url = base + target.path
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                     timeout=aiohttp.ClientTimeout(total=30)) as session:
+        start = time.perf_counter()
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            due = start + i / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            body = target.bodies(i)
+            try:
+                async with session.post(url, data=body, headers=target.headers(body)) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            latencies.append(time.perf_counter() - due)
+            errors += not ok
+
+        await asyncio.gather(*(one(i) for i in range(int(rate * seconds))))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    return Result(target=target.name, connections=0, requests=len(latencies), errors=errors,
+                  seconds=elapsed, p50_ms=_quantile(latencies, 0.50),
+                  p99_ms=_quantile(latencies, 0.99), max_ms=latencies[-1] * 1000)
+
+
+def _quantile(latencies: list[float], q: float) -> float:
+    return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
 
 
 async def measure(*, targets: list[Target], running: dict[str, Running], levels: list[int],
@@ -238,6 +273,13 @@ async def main_async(args) -> None:
         rss_idle = kib(app_pid, "VmRSS")
         results = await measure(targets=targets, running=running, levels=args.levels,
                                 requests=args.requests, max_seconds=args.seconds)
+        paced = []
+        for rate in args.rates:
+            time.sleep(1)  # answers still being posted from before do not count against this rate
+            paced.append(await run_rate(base=running["app"].base, target=targets[2], rate=rate,
+                                        seconds=args.rate_seconds))
+            print(f"  {targets[2].name} at {rate}/s: p99 {paced[-1].p99_ms:.1f} ms",
+                  file=sys.stderr, flush=True)
         peak = kib(app_pid, "VmHWM")
         time.sleep(2)  # answers are posted after the acknowledgement: let the last ones land
         with urllib.request.urlopen(running["slack api"].base + "/stats", timeout=5) as response:
@@ -258,7 +300,13 @@ async def main_async(args) -> None:
     print(f"Load on loopback, {os.cpu_count()} CPUs shared by server and load generator; "
           f"each level at most {args.requests} requests or {args.seconds:.0f} s.\n")
     print(table(results, baseline=targets[0].name))
-    acked = sum(r.requests - r.errors for r in results if r.target == targets[2].name)
+    print(f"\nSigned Slack events sent at a fixed rate (open loop, {args.rate_seconds:.0f} s each; "
+          "latency from when each was due):\n")
+    print("| events/s | sent | errors | p50 ms | p99 ms | max ms |\n| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for rate, r in zip(args.rates, paced, strict=True):
+        print(f"| {rate:g} | {r.requests:,} | {r.errors} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
+              f"{r.max_ms:.1f} |")
+    acked = sum(r.requests - r.errors for r in results + paced if r.target == targets[2].name)
     print(f"\nSlack events acknowledged 200 (with warm-ups: +{len(args.levels) * 200} at most): "
           f"{acked:,}; answers the fake Slack Web API received: {slack_calls}")
     print("\n| app memory | MiB |\n| --- | ---: |")
@@ -277,12 +325,15 @@ def main() -> None:
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 50, 200])
     parser.add_argument("--requests", type=int, default=10_000, help="per target and level")
     parser.add_argument("--seconds", type=float, default=20.0, help="per target and level")
+    parser.add_argument("--rates", type=float, nargs="+", default=[10, 50, 100, 200, 300],
+                        help="signed Slack events a second, sent open loop")
+    parser.add_argument("--rate-seconds", type=float, default=10.0, help="per rate")
     parser.add_argument("--flat", type=int, default=100_000, help="requests for the RSS check")
     parser.add_argument("--knowledge", help="knowledge base (default: the shipped one)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: few requests")
     args = parser.parse_args()
     if args.quick:
-        args.requests, args.seconds, args.flat = 300, 5.0, 1000
+        args.requests, args.seconds, args.flat, args.rate_seconds = 300, 5.0, 1000, 2.0
     asyncio.run(main_async(args))
 
 
