@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -46,6 +47,7 @@ _SWAPS = (("abilities", "able"), ("ability", "able"), ("alities", "al"), ("ality
           ("ically", "ic"), ("ical", "ic"))
 
 
+@lru_cache(maxsize=20_000)  # bounded; questions reuse a small vocabulary, and this is pure
 def stem(word: str) -> str:
     """A deliberately small suffix stripper: applied to both sides, its mistakes cancel out."""
     if len(word) <= 4 or word.isdigit():
@@ -64,7 +66,12 @@ def stem(word: str) -> str:
 
 
 def content_words(text: str) -> list[str]:
-    return [stem(w) for w in normalise(text).split() if w not in STOPWORDS]
+    return _content_words_of(normalise(text))
+
+
+def _content_words_of(folded: str) -> list[str]:
+    """`content_words` of text already through `normalise`, which a question needs only once."""
+    return [stem(w) for w in folded.split() if w not in STOPWORDS]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,12 +168,12 @@ class Matcher:
 
     def match(self, *, text: str, exact: bool = True) -> Match:
         """`exact=False` skips the shortcut for a question asked exactly as an entry has it."""
-        text = text[:MAX_QUESTION_CHARS]
-        if exact and (index := self._exact.get(normalise(text))) is not None:
+        folded = normalise(text[:MAX_QUESTION_CHARS])
+        if exact and (index := self._exact.get(folded)) is not None:
             found = Scored(entry=self._entries[index], score=100.0, coverage=1.0, likeness=100.0,
                            evidence=self._unknown_weight)
             return Match(outcome="answer", best=found, candidates=(found,))
-        words = list(dict.fromkeys(content_words(text)))
+        words = list(dict.fromkeys(_content_words_of(folded)))
         if not words:
             return Match(outcome="none", best=None, candidates=())
         resolved = [(w, self._resolve(w)) for w in words]
