@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -46,6 +47,7 @@ _SWAPS = (("abilities", "able"), ("ability", "able"), ("alities", "al"), ("ality
           ("ically", "ic"), ("ical", "ic"))
 
 
+@lru_cache(maxsize=20_000)  # bounded; questions reuse a small vocabulary, and this is pure
 def stem(word: str) -> str:
     """A deliberately small suffix stripper: applied to both sides, its mistakes cancel out."""
     if len(word) <= 4 or word.isdigit():
@@ -64,7 +66,36 @@ def stem(word: str) -> str:
 
 
 def content_words(text: str) -> list[str]:
-    return [stem(w) for w in normalise(text).split() if w not in STOPWORDS]
+    return _content_words_of(normalise(text))
+
+
+def _content_words_of(folded: str) -> list[str]:
+    """`content_words` of text already through `normalise`, which a question needs only once."""
+    return [stem(w) for w in folded.split() if w not in STOPWORDS]
+
+
+class _WordSets:
+    """An entry's variants as word sets, to spot cheaply when token_set_ratio must be 100.
+
+    token_set_ratio is 100 exactly when the two sides share a word and one side's words contain
+    the other's. A quarter of scored entries are like that, and a set check finds it several
+    times faster than rapidfuzz. Only the smallest variants can fall inside a question and only
+    the largest can hold one, so the rest are dropped; one-word variants (keywords) are a set.
+    """
+
+    def __init__(self, variants: list[str]) -> None:
+        sets = set(map(frozenset, (v.split() for v in variants)))
+        smallest = [s for s in sets if not any(other < s for other in sets)]
+        self.words = frozenset(w for s in sets for w in s)
+        self.single = frozenset(w for s in smallest if len(s) == 1 for w in s)
+        self.several = [s for s in smallest if len(s) > 1]
+        self.largest = [s for s in sets if not any(s < other for other in sets)]
+
+    def surely_alike(self, query: frozenset[str]) -> bool:
+        """True when some variant's words are all in `query`, or all of `query`'s in a variant."""
+        return (not self.single.isdisjoint(query)
+                or any(s <= query for s in self.several)
+                or (query <= self.words and any(query <= s for s in self.largest)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,6 +153,7 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self._entries = knowledge.entries
         self._variants: list[list[str]] = []
+        self._word_sets: list[_WordSets] = []
         self._exact: dict[str, int] = {}
         postings: dict[str, list[int]] = {}
         for index, entry in enumerate(self._entries):
@@ -133,6 +165,7 @@ class Matcher:
                 if stems:
                     variants.append(" ".join(stems))
             self._variants.append(variants)
+            self._word_sets.append(_WordSets(variants))
             for question in entry.questions:
                 self._exact.setdefault(normalise(question), index)
             for word in words:
@@ -161,12 +194,12 @@ class Matcher:
 
     def match(self, *, text: str, exact: bool = True) -> Match:
         """`exact=False` skips the shortcut for a question asked exactly as an entry has it."""
-        text = text[:MAX_QUESTION_CHARS]
-        if exact and (index := self._exact.get(normalise(text))) is not None:
+        folded = normalise(text[:MAX_QUESTION_CHARS])
+        if exact and (index := self._exact.get(folded)) is not None:
             found = Scored(entry=self._entries[index], score=100.0, coverage=1.0, likeness=100.0,
                            evidence=self._unknown_weight)
             return Match(outcome="answer", best=found, candidates=(found,))
-        words = list(dict.fromkeys(content_words(text)))
+        words = list(dict.fromkeys(_content_words_of(folded)))
         if not words:
             return Match(outcome="none", best=None, candidates=())
         resolved = [(w, self._resolve(w)) for w in words]
@@ -179,6 +212,7 @@ class Matcher:
         if not covered:
             return Match(outcome="none", best=None, candidates=())
         query = " ".join(r or w for w, r in resolved)
+        query_words = frozenset(query.split())
         scored = []
         limits = self.thresholds
         leaders: list[float] = []  # the best VOTERS scores so far, as a min-heap
@@ -187,9 +221,12 @@ class Matcher:
             ceiling = 100 * (limits.coverage_weight * coverage + 1 - limits.coverage_weight)
             if len(leaders) == VOTERS and ceiling < leaders[0]:
                 break  # by coverage order, no later entry can reach the leaders either
-            found = process.extractOne(query, self._variants[index], scorer=fuzz.token_set_ratio,
-                                       processor=None)
-            likeness = float(found[1]) if found else 0.0
+            if self._word_sets[index].surely_alike(query_words):
+                likeness = 100.0  # what rapidfuzz would say, at a fraction of the cost
+            else:
+                found = process.extractOne(query, self._variants[index],
+                                           scorer=fuzz.token_set_ratio, processor=None)
+                likeness = float(found[1]) if found else 0.0
             score = 100 * (limits.coverage_weight * coverage
                            + (1 - limits.coverage_weight) * likeness / 100)
             scored.append(Scored(entry=self._entries[index], coverage=coverage, likeness=likeness,

@@ -14,6 +14,11 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 def normalise(text: str) -> str:
     """Case, accents, punctuation and spacing folded: "Can I tweet?!" -> "can i tweet"."""
-    folded = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    folded = text.translate(_APOSTROPHES)
+    if folded.isascii():
+        # Nearly every question: nothing to decompose or strip, and lower() is casefold() here.
+        # The per-character walk below is most of the cost of a question's normalisation.
+        return _NON_WORD.sub(" ", folded.lower()).strip()
+    folded = unicodedata.normalize("NFKD", folded)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
     return _NON_WORD.sub(" ", folded).strip()

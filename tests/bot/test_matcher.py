@@ -46,3 +46,24 @@ def test_related_forms_share_a_stem():
     assert {stem(w) for w in ("criticise", "criticising")} == {"criticis"}
     assert {stem(w) for w in ("accountability", "accountable")} == {"accountabl"}
     assert content_words("Can I post, please?") == ["post"]
+
+
+def test_the_word_set_shortcut_agrees_with_rapidfuzz():
+    """The matcher skips rapidfuzz when word sets show the likeness is 100; they must agree."""
+    import random
+    from pathlib import Path
+
+    from rapidfuzz import fuzz
+
+    from bot.knowledge import load_knowledge
+    from bot.matcher import _WordSets
+
+    matcher = Matcher(knowledge=load_knowledge(path=Path(__file__).resolve().parents[2] / "knowledge"))
+    words = sorted({w for variants in matcher._variants for v in variants for w in v.split()})
+    rng = random.Random(5)
+    for variants in matcher._variants:
+        sets = _WordSets(variants)
+        for _ in range(40):
+            query = " ".join(rng.sample(words, rng.randint(1, 4)) + rng.choice(variants).split()[:3])
+            best = max(fuzz.token_set_ratio(query, v, processor=None) for v in variants)
+            assert sets.surely_alike(frozenset(query.split())) == (best == 100), (query, variants)
