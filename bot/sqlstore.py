@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot.insights import QuestionRecord
 from bot.store import AuditEntry, Feedback, InstanceBeat, Release, Slot, SlotStatus, Subscription
 
+log = logging.getLogger(__name__)
 DEFAULT_SQLITE_NAME = "guidance-bot.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -224,6 +225,7 @@ class SQLStore:
         self._claims: list[tuple[str, asyncio.Future[bool]]] = []
         self._claimer: asyncio.Task[None] | None = None
         self._claims_db: aiosqlite.Connection | None = None
+        self._writes: set[asyncio.Future] = set()
         self._seen_at_format = UTCDateTime().bind_processor(engine.dialect) or (lambda at: at)
 
     @classmethod
@@ -239,8 +241,22 @@ class SQLStore:
 
     async def _execute(self, statement: sa.Executable, rows: list[dict] | None = None
                        ) -> sa.CursorResult:
+        """A write runs to its end even when its caller is cancelled, as background work is at
+        shutdown: SQLAlchemy drops a connection cancelled mid-write with its transaction still
+        open, and on SQLite every later write then waits out the busy timeout for the lock."""
+        write = asyncio.ensure_future(self._write(statement, rows))
+        self._writes.add(write)
+        write.add_done_callback(self._write_done)
+        return await asyncio.shield(write)
+
+    async def _write(self, statement: sa.Executable, rows: list[dict] | None) -> sa.CursorResult:
         async with self._write_lock, self.engine.begin() as connection:
             return await connection.execute(statement, rows)
+
+    def _write_done(self, write: asyncio.Future) -> None:
+        self._writes.discard(write)
+        if not write.cancelled() and write.exception() is not None:
+            log.debug("store write failed: %r", write.exception())  # its caller, if still there, has it
 
     # Events and feedback
 
@@ -539,8 +555,8 @@ class SQLStore:
                              note=row.note) for row in rows]
 
     async def close(self) -> None:
-        if self._claimer is not None:
-            await asyncio.wait([self._claimer])
+        if self._claimer is not None or self._writes:
+            await asyncio.wait({*self._writes, *([self._claimer] if self._claimer else [])})
         if self._claims_db is not None:
             await self._claims_db.close()
         await asyncio.shield(self.engine.dispose())

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.insights import QuestionRecord
 from bot.sqlstore import SQLStore, database_url
 from bot.store import Feedback, SlotStatus, Subscription
 from tests.bot.conftest import sql_stores
@@ -81,6 +82,32 @@ async def test_a_failed_claim_write_fails_every_caller_waiting_on_it(tmp_path: P
                    for result in results)
         await store.upgrade()
         assert await store.first_delivery(key="Ev1") is True
+    finally:
+        await store.close()
+
+
+async def test_writes_cancelled_midway_leave_the_database_writable(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """Background work is cancelled at shutdown, at any point of a write; the final writes after
+    it (the question log's last batch) must not then find SQLite still locked by it."""
+    import random
+
+    import bot.sqlstore
+
+    monkeypatch.setattr(bot.sqlstore, "SQLITE_PRAGMAS", ("PRAGMA journal_mode=WAL",
+                                                         "PRAGMA busy_timeout=500"))
+    store = SQLStore.from_url(url=None, data_dir=tmp_path, connect_args={"timeout": 0.5})
+    rng = random.Random(7)
+    record = QuestionRecord(platform="web", asker="a", text="q", outcome="answer", entry="e",
+                            principle=1, score=50.0, at=NOW)
+    try:
+        await store.upgrade()
+        for _ in range(150):
+            write = asyncio.create_task(store.record_questions(records=[record] * rng.randint(1, 300)))
+            await asyncio.sleep(rng.random() * 0.004)
+            write.cancel()
+            await asyncio.gather(write, return_exceptions=True)
+            await store.record_questions(records=[record])  # "database is locked" if one was left open
     finally:
         await store.close()
 
