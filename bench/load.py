@@ -23,6 +23,7 @@ import itertools
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -219,28 +220,41 @@ def _quantile(latencies: list[float], q: float) -> float:
 
 
 async def measure(*, targets: list[Target], running: dict[str, Running], levels: list[int],
-                  requests: int, max_seconds: float) -> list[Result]:
+                  requests: int, max_seconds: float, rounds: int) -> list[Result]:
     results = []
     for connections in levels:
-        for target in targets:  # side by side: each level runs every target before the next
+        for target in targets:
             base = running[target.server].base
             await run_load(base=base, target=target, connections=connections,
                            requests=min(200, requests), max_seconds=5)  # warm-up
-            results.append(await run_load(base=base, target=target, connections=connections,
-                                          requests=requests, max_seconds=max_seconds))
-            print(f"  {target.name} x{connections}: {results[-1].throughput:.0f} req/s",
-                  file=sys.stderr, flush=True)
+        for _ in range(rounds):  # side by side, in turns: a slow spell of the machine hits all
+            for target in targets:
+                results.append(await run_load(base=running[target.server].base, target=target,
+                                              connections=connections, requests=requests,
+                                              max_seconds=max_seconds))
+                print(f"  {target.name} x{connections}: {results[-1].throughput:.0f} req/s",
+                      file=sys.stderr, flush=True)
     return results
 
 
 def table(results: list[Result], *, baseline: str) -> str:
-    bare = {r.connections: r.throughput for r in results if r.target == baseline}
-    lines = ["| target | connections | requests | errors | req/s | vs bare | p50 ms | p99 ms |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    """Medians over the rounds; "vs bare" is the median of each round's ratio, with its range."""
+    groups: dict[tuple[int, str], list[Result]] = {}
     for r in results:
-        ratio = r.throughput / bare[r.connections] if bare.get(r.connections) else 0
-        lines.append(f"| {r.target} | {r.connections} | {r.requests} | {r.errors} | "
-                     f"{r.throughput:,.0f} | {ratio:.0%} | {r.p50_ms:.1f} | {r.p99_ms:.1f} |")
+        groups.setdefault((r.connections, r.target), []).append(r)
+    lines = ["| target | connections | requests | errors | req/s | vs bare (range) | p50 ms | p99 ms |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for (connections, target), rounds in groups.items():
+        bare = groups[(connections, baseline)]
+        ratios = sorted(r.throughput / b.throughput for r, b in zip(rounds, bare, strict=True))
+        spread = f" ({ratios[0]:.0%}-{ratios[-1]:.0%})" if len(ratios) > 1 else ""
+        lines.append(
+            f"| {target} | {connections} | {sum(r.requests for r in rounds):,} | "
+            f"{sum(r.errors for r in rounds)} | "
+            f"{statistics.median(r.throughput for r in rounds):,.0f} | "
+            f"{statistics.median(ratios):.0%}{spread} | "
+            f"{statistics.median(r.p50_ms for r in rounds):.1f} | "
+            f"{statistics.median(r.p99_ms for r in rounds):.1f} |")
     return "\n".join(lines)
 
 
@@ -272,7 +286,8 @@ async def main_async(args) -> None:
         app_pid = running["app"].process.pid
         rss_idle = kib(app_pid, "VmRSS")
         results = await measure(targets=targets, running=running, levels=args.levels,
-                                requests=args.requests, max_seconds=args.seconds)
+                                requests=args.requests, max_seconds=args.seconds,
+                                rounds=args.rounds)
         paced = []
         for rate in args.rates:
             time.sleep(1)  # answers still being posted from before do not count against this rate
@@ -298,11 +313,13 @@ async def main_async(args) -> None:
         for server in running.values():
             server.stop()
     print(f"Load on loopback, {os.cpu_count()} CPUs shared by server and load generator; "
-          f"each level at most {args.requests} requests or {args.seconds:.0f} s.\n")
+          f"each level {args.rounds} round(s) of every target, each at most {args.requests} "
+          f"requests or {args.seconds:.0f} s; medians over the rounds.\n")
     print(table(results, baseline=targets[0].name))
     print(f"\nSigned Slack events sent at a fixed rate (open loop, {args.rate_seconds:.0f} s each; "
           "latency from when each was due):\n")
-    print("| events/s | sent | errors | p50 ms | p99 ms | max ms |\n| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| events/s | sent | errors | p50 ms | p99 ms | max ms |\n"
+          "| ---: | ---: | ---: | ---: | ---: | ---: |")
     for rate, r in zip(args.rates, paced, strict=True):
         print(f"| {rate:g} | {r.requests:,} | {r.errors} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
               f"{r.max_ms:.1f} |")
@@ -323,6 +340,7 @@ async def main_async(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 50, 200])
+    parser.add_argument("--rounds", type=int, default=3, help="turns of every target per level")
     parser.add_argument("--requests", type=int, default=10_000, help="per target and level")
     parser.add_argument("--seconds", type=float, default=20.0, help="per target and level")
     parser.add_argument("--rates", type=float, nargs="+", default=[10, 50, 100, 200, 300],
@@ -333,7 +351,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: few requests")
     args = parser.parse_args()
     if args.quick:
-        args.requests, args.seconds, args.flat, args.rate_seconds = 300, 5.0, 1000, 2.0
+        args.requests, args.seconds, args.flat, args.rate_seconds, args.rounds = (
+            300, 5.0, 1000, 2.0, 1)
     asyncio.run(main_async(args))
 
 
