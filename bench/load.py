@@ -1,11 +1,14 @@
 """Load on loopback: the real app against a bare aiohttp server, side by side in one run.
 
-    .venv/bin/python bench/load.py [--quick] [--flat N]
+    .venv/bin/python bench/load.py [--quick] [--rounds 3] [--flat N] [--rates 10 50 ...]
 
 Each server runs as its own process; this process is the load generator (aiohttp client, N
 keep-alive connections, each request bounded by a count and a time). Prints markdown tables:
-throughput and p50/p99 latency at 1, 50 and 200 connections, the app's peak RSS (VmHWM) under
-that load, and its RSS before and after N more requests (default 100,000) to show it is flat.
+throughput and p50/p99 latency at 1, 50 and 200 connections (closed loop: each connection sends
+its next request when the last is answered), medians over `--rounds` in which the targets take
+turns, so a slow spell of a shared machine hits them alike; signed Slack events sent open loop
+at fixed rates, as Slack sends them; the app's peak RSS (VmHWM) under that load, and its RSS
+before and after N more requests (default 100,000) to show it is flat.
 
 Targets are data. Signed Slack events (`app_mention`, a fresh event id each, so neither the
 replay check nor dedup short-circuits them) go to the same app process, started with
