@@ -226,6 +226,7 @@ class SQLStore:
         self._claimer: asyncio.Task[None] | None = None
         self._claims_db: aiosqlite.Connection | None = None
         self._writes: set[asyncio.Future] = set()
+        self._closed = False
         self._seen_at_format = UTCDateTime().bind_processor(engine.dialect) or (lambda at: at)
 
     @classmethod
@@ -311,6 +312,8 @@ class SQLStore:
                                          now: datetime) -> set[str]:
         """Straight to the driver, on a connection kept for claims: two trips to its thread
         where SQLAlchemy makes six, which under load were most of an acknowledgement's time."""
+        if self._closed:
+            raise RuntimeError("the store is closed")  # a new connection now would outlive it
         if self._claims_db is None:
             self._claims_db = await aiosqlite.connect(self.engine.url.database, timeout=30)
             for pragma in SQLITE_PRAGMAS:
@@ -557,8 +560,10 @@ class SQLStore:
     async def close(self) -> None:
         if self._claimer is not None or self._writes:
             await asyncio.wait({*self._writes, *([self._claimer] if self._claimer else [])})
+        self._closed = True
         if self._claims_db is not None:
             await self._claims_db.close()
+            self._claims_db = None
         await asyncio.shield(self.engine.dispose())
 
 

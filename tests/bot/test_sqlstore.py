@@ -4,6 +4,7 @@ import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from bot.insights import QuestionRecord
@@ -84,6 +85,15 @@ async def test_a_failed_claim_write_fails_every_caller_waiting_on_it(tmp_path: P
         assert await store.first_delivery(key="Ev1") is True
     finally:
         await store.close()
+
+
+async def test_a_closed_sqlite_store_refuses_claims(tmp_path: Path) -> None:
+    store = SQLStore.from_url(url=None, data_dir=tmp_path)
+    await store.upgrade()
+    assert await store.first_delivery(key="Ev1") is True
+    await store.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await store.first_delivery(key="Ev2")
 
 
 async def test_writes_cancelled_midway_leave_the_database_writable(tmp_path: Path,
