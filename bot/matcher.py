@@ -240,7 +240,8 @@ class Matcher:
         if (top.score >= limits.answer and top.evidence >= limits.min_evidence) or (
             top.score >= limits.sure and top.evidence >= limits.suggest_evidence
         ):
-            return Match(outcome="answer", best=self._best_of_leading_principle(scored),
+            best = top if top.score >= limits.sure else self._best_of_leading_principle(scored)
+            return Match(outcome="answer", best=best,
                          candidates=tuple(scored[:4]))
         if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:
             return Match(outcome="suggest", best=top, candidates=tuple(scored[:4]))
@@ -254,7 +255,9 @@ class Matcher:
         another principle scoring a little better: the principle is what matters most to the
         person asking, and this vote gets it right more often than the single best entry. Only
         entries near the leader vote, so a crowd of weak matches (everything that mentions
-        Twitter) cannot outvote one that fits.
+        Twitter) cannot outvote one that fits; and a near-perfect leader (`sure`) is not put to
+        the vote at all: two consultation entries keyed on "have your say" once outvoted the
+        exact answer to "Can I say where I work on LinkedIn?".
         """
         votes: dict[int, float] = {}
         for candidate in scored[:VOTERS]:

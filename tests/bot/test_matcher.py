@@ -29,6 +29,18 @@ def test_one_entry_that_fits_outweighs_a_crowd_of_weak_matches():
     assert match.outcome == "answer" and match.best.entry.id == "criticising-ministers"
 
 
+def test_a_near_perfect_match_is_not_outvoted_by_another_principle():
+    knowledge = knowledge_with(
+        topic("own-profile", 6, ["saying where i work on my linkedin"]),
+        *[topic(f"consulting-{i}", 2, [f"promoting consultation {i} on linkedin"],
+                keywords=["have your say"]) for i in range(2)],
+        *[topic(f"rota-{i}", 1, [f"work rota {i}"]) for i in range(5)],  # "work" is common
+    )
+    match = Matcher(knowledge=knowledge).match(text="Can I say where I work on LinkedIn?")
+    assert [c.entry.principle for c in match.candidates[:3]] == [6, 2, 2]
+    assert match.outcome == "answer" and match.best.entry.id == "own-profile"
+
+
 def test_typos_and_word_forms_still_find_the_entry():
     knowledge = knowledge_with(topic("impartiality", 6, ["staying impartial about politics"],
                                      keywords=["political views"]))
