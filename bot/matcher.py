@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.text import normalise
@@ -138,6 +139,17 @@ class Match:
     candidates: tuple[Scored, ...]
 
 
+def _is_typo(word: str, *, of: str) -> bool:
+    """Whether `word` is a slip for `of`, not another word a letter away: "send" is not "spend",
+    "parent" not "arent", "popular" not "unpopular". Typos keep the first letter and are one edit
+    in a short word, two in a long one; a short word is only ever a cut-short stem ("polic")."""
+    if word[0] != of[0]:
+        return False
+    if len(word) <= 5:
+        return of.startswith(word)
+    return Levenshtein.distance(word, of) <= (1 if len(word) <= 7 else 2)
+
+
 class Matcher:
     """An index of one knowledge-base version: build it once, then ask it anything.
 
@@ -185,11 +197,13 @@ class Matcher:
             return None
         if word in self._typos:
             return self._typos[word]
-        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=84,
-                                   processor=None)
+        if word.endswith("s") and word[:-1] in self._idf:
+            return word[:-1]
+        found = process.extract(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=84,
+                                processor=None, limit=5)
         if len(self._typos) >= TYPO_CACHE:
             self._typos.clear()  # bounded: unusual words cannot grow it without limit
-        self._typos[word] = found[0] if found else None
+        self._typos[word] = next((known for known, _, _ in found if _is_typo(word, of=known)), None)
         return self._typos[word]
 
     def match(self, *, text: str, exact: bool = True) -> Match:

@@ -48,6 +48,15 @@ def test_typos_and_word_forms_still_find_the_entry():
     assert match.outcome == "answer" and match.best.entry.id == "impartiality"
 
 
+def test_a_real_word_a_letter_or_a_prefix_away_is_not_taken_for_a_typo():
+    knowledge = knowledge_with(topic("budgets", 3, ["how we spend public money"]),
+                               topic("decisions", 3, ["explaining unpopular decisions"]))
+    matcher = Matcher(knowledge=knowledge)
+    for question in ("do we send public money", "popular decisions"):  # "spend", "unpopular"
+        assert matcher.match(text=question).best.coverage < 1, question
+    assert matcher.match(text="explaining unpoplar decisions").best.entry.id == "decisions"
+
+
 def test_words_the_guidance_never_uses_are_not_covered():
     knowledge = knowledge_with(topic("impartiality", 6, ["staying impartial about politics"]))
     assert Matcher(knowledge=knowledge).match(text="where can I book annual leave").outcome == "none"
