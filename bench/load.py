@@ -346,7 +346,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="turns of every target per level")
     parser.add_argument("--requests", type=int, default=10_000, help="per target and level")
     parser.add_argument("--seconds", type=float, default=20.0, help="per target and level")
-    parser.add_argument("--rates", type=float, nargs="+", default=[10, 50, 100, 200, 300],
+    parser.add_argument("--rates", type=float, nargs="+", default=[10, 50, 100, 200, 300, 400, 500, 600],
                         help="signed Slack events a second, sent open loop")
     parser.add_argument("--rate-seconds", type=float, default=10.0, help="per rate")
     parser.add_argument("--flat", type=int, default=100_000, help="requests for the RSS check")
