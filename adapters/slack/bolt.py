@@ -15,6 +15,7 @@ from collections.abc import Awaitable
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -114,12 +115,25 @@ async def finish_answers(*, timeout: float) -> int:
     return len(still_running)
 
 
+class _WithoutTokenSkippedWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself, as we do, then warns at every start that the client we
+    hand it (made from that same token) wins: a warning with nothing to act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
                    signing_secret: str | None) -> AsyncApp:
     """An `AsyncApp` answering mentions, DMs, `/guidance`, buttons and the App Home."""
-    app = AsyncApp(client=client, signing_secret=signing_secret or "",
-                   request_verification_enabled=bool(signing_secret),
-                   process_before_response=False, logger=log)
+    quiet = _WithoutTokenSkippedWarning()
+    log.addFilter(quiet)
+    try:
+        app = AsyncApp(client=client, signing_secret=signing_secret or "",
+                       request_verification_enabled=bool(signing_secret),
+                       process_before_response=False, logger=log)
+    finally:
+        log.removeFilter(quiet)
 
     @app.middleware
     async def answer_each_event_once(body: dict, next) -> BoltResponse | None:
