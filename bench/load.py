@@ -165,24 +165,16 @@ async def run_load(*, base: str, target: Target, connections: int, requests: int
                 i = next(counter)
                 if i >= requests:
                     return
-                body = target.bodies(i)
                 started = time.perf_counter()
-                try:
-                    async with session.post(url, data=body, headers=target.headers(body)) as response:
-                        await response.read()
-                        ok = response.status == 200
-                except aiohttp.ClientError:
-                    ok = False
+                ok = await _send(session, url=url, target=target, i=i)
                 latencies.append(time.perf_counter() - started)
                 errors += not ok
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(connections)))
         seconds = time.perf_counter() - started
-    latencies.sort()
-    return Result(target=target.name, connections=connections, requests=len(latencies),
-                  errors=errors, seconds=seconds, p50_ms=_quantile(latencies, 0.50),
-                  p99_ms=_quantile(latencies, 0.99), max_ms=_quantile(latencies, 1.0))
+    return _result(target=target, connections=connections, latencies=latencies, errors=errors,
+                   seconds=seconds)
 
 
 async def run_rate(*, base: str, target: Target, rate: float, seconds: float) -> Result:
@@ -200,26 +192,36 @@ async def run_rate(*, base: str, target: Target, rate: float, seconds: float) ->
             nonlocal errors
             due = start + i / rate
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            body = target.bodies(i)
-            try:
-                async with session.post(url, data=body, headers=target.headers(body)) as response:
-                    await response.read()
-                    ok = response.status == 200
-            except aiohttp.ClientError:
-                ok = False
+            ok = await _send(session, url=url, target=target, i=i)
             latencies.append(time.perf_counter() - due)
             errors += not ok
 
         await asyncio.gather(*(one(i) for i in range(int(rate * seconds))))
         elapsed = time.perf_counter() - start
-    latencies.sort()
-    return Result(target=target.name, connections=0, requests=len(latencies), errors=errors,
-                  seconds=elapsed, p50_ms=_quantile(latencies, 0.50),
-                  p99_ms=_quantile(latencies, 0.99), max_ms=latencies[-1] * 1000)
+    return _result(target=target, connections=0, latencies=latencies, errors=errors,
+                   seconds=elapsed)
 
 
-def _quantile(latencies: list[float], q: float) -> float:
-    return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+async def _send(session: aiohttp.ClientSession, *, url: str, target: Target, i: int) -> bool:
+    body = target.bodies(i)
+    try:
+        async with session.post(url, data=body, headers=target.headers(body)) as response:
+            await response.read()
+            return response.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
+def _result(*, target: Target, connections: int, latencies: list[float], errors: int,
+            seconds: float) -> Result:
+    latencies = sorted(latencies)
+
+    def quantile(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+
+    return Result(target=target.name, connections=connections, requests=len(latencies),
+                  errors=errors, seconds=seconds, p50_ms=quantile(0.50), p99_ms=quantile(0.99),
+                  max_ms=quantile(1.0))
 
 
 async def measure(*, targets: list[Target], running: dict[str, Running], levels: list[int],
