@@ -14,6 +14,10 @@ Targets are data. Signed Slack events (`app_mention`, a fresh event id each, so 
 replay check nor dedup short-circuits them) go to the same app process, started with
 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL pointing at `bench/fake_slack_api.py`,
 a third process, so the answers posted after each acknowledgement stay on this machine.
+
+With `--wrk`, the unsigned targets are measured a second time with wrk (Debian's package): this
+Python client tops out near the bare server's speed, so its "vs bare" flatters the app, and wrk,
+written in C, shows the bare server's real ceiling.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import hmac
 import itertools
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -224,19 +229,58 @@ def _result(*, target: Target, connections: int, latencies: list[float], errors:
                   max_ms=quantile(1.0))
 
 
+def wrk_script(target: Target) -> str:
+    """A Lua script for wrk that sends the target's bodies in turn, as the Python client does."""
+    bodies = ", ".join(json.dumps(target.bodies(i).decode()) for i in range(len(QUESTIONS)))
+    headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}"
+                        for k, v in target.headers(b"").items())
+    return (f"local bodies = {{{bodies}}}\nlocal headers = {{{headers}}}\nlocal i = 0\n"
+            "request = function()\n  i = i + 1\n"
+            "  return wrk.format(\"POST\", nil, headers, bodies[(i % #bodies) + 1])\nend\n")
+
+
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+async def run_wrk(*, base: str, target: Target, connections: int, requests: int,
+                  max_seconds: float) -> Result:
+    """`run_load` with wrk as the client; it runs for `max_seconds` whatever `requests` says."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(wrk_script(target))
+        script.flush()
+        done = await asyncio.to_thread(subprocess.run, [
+            "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(max_seconds))}s", "--latency",
+            "-s", script.name, base + target.path], capture_output=True, text=True, check=True)
+    lines = [line.split() for line in done.stdout.splitlines()]
+
+    def latency(label: str, column: int = 1) -> float:
+        value = next(parts[column] for parts in lines if parts[:1] == [label])
+        unit = value.lstrip("0123456789.")
+        return float(value[: -len(unit)]) * _WRK_UNITS[unit]
+
+    count, seconds = next((int(p[0]), float(p[3].rstrip("s,"))) for p in lines
+                          if p[1:3] == ["requests", "in"])
+    errors = sum(int(p[-1]) for p in lines if p[:1] == ["Non-2xx"])
+    errors += sum(int(n.rstrip(",")) for p in lines if p[:2] == ["Socket", "errors:"]
+                  for n in p[3::2])
+    return Result(target=target.name, connections=connections, requests=count, errors=errors,
+                  seconds=seconds, p50_ms=latency("50%"), p99_ms=latency("99%"),
+                  max_ms=latency("Latency", 3))
+
+
 async def measure(*, targets: list[Target], running: dict[str, Running], levels: list[int],
-                  requests: int, max_seconds: float, rounds: int) -> list[Result]:
+                  requests: int, max_seconds: float, rounds: int, load=run_load) -> list[Result]:
     results = []
     for connections in levels:
         for target in targets:
             base = running[target.server].base
-            await run_load(base=base, target=target, connections=connections,
-                           requests=min(200, requests), max_seconds=5)  # warm-up
+            await load(base=base, target=target, connections=connections,
+                       requests=min(200, requests), max_seconds=1)  # warm-up
         for _ in range(rounds):  # side by side, in turns: a slow spell of the machine hits all
             for target in targets:
-                results.append(await run_load(base=running[target.server].base, target=target,
-                                              connections=connections, requests=requests,
-                                              max_seconds=max_seconds))
+                results.append(await load(base=running[target.server].base, target=target,
+                                          connections=connections, requests=requests,
+                                          max_seconds=max_seconds))
                 print(f"  {target.name} x{connections}: {results[-1].throughput:.0f} req/s",
                       file=sys.stderr, flush=True)
     return results
@@ -301,6 +345,9 @@ async def main_async(args) -> None:
             print(f"  {targets[2].name} at {rate}/s: p99 {paced[-1].p99_ms:.1f} ms",
                   file=sys.stderr, flush=True)
         peak = kib(app_pid, "VmHWM")
+        crosscheck = await measure(targets=targets[:2], running=running, levels=args.levels,
+                                   requests=args.requests, max_seconds=args.seconds,
+                                   rounds=args.rounds, load=run_wrk) if args.wrk else []
         time.sleep(2)  # answers are posted after the acknowledgement: let the last ones land
         with urllib.request.urlopen(running["slack api"].base + "/stats", timeout=5) as response:
             slack_calls = json.loads(response.read())
@@ -321,6 +368,9 @@ async def main_async(args) -> None:
           f"each level {args.rounds} round(s) of every target, each at most {args.requests} "
           f"requests or {args.seconds:.0f} s; medians over the rounds.\n")
     print(table(results, baseline=targets[0].name))
+    if crosscheck:
+        print(f"\nThe same, with wrk as the load generator ({args.seconds:.0f} s each):\n")
+        print(table(crosscheck, baseline=targets[0].name))
     print(f"\nSigned Slack events sent at a fixed rate (open loop, {args.rate_seconds:.0f} s each; "
           "latency from when each was due):\n")
     print("| events/s | sent | errors | p50 ms | p99 ms | max ms |\n"
@@ -354,7 +404,11 @@ def main() -> None:
     parser.add_argument("--flat", type=int, default=100_000, help="requests for the RSS check")
     parser.add_argument("--knowledge", help="knowledge base (default: the shipped one)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: few requests")
+    parser.add_argument("--wrk", action="store_true",
+                        help="also load /api/chat and bare with wrk (apt-get install wrk)")
     args = parser.parse_args()
+    if args.wrk and not shutil.which("wrk"):
+        parser.error("--wrk needs wrk on PATH (Debian: apt-get install wrk)")
     if args.quick:
         args.requests, args.seconds, args.flat, args.rate_seconds, args.rounds = (
             300, 5.0, 1000, 2.0, 1)
