@@ -199,14 +199,9 @@ class Core:
         snapshot = snapshot or self.snapshot
         question = question[:MAX_QUESTION_CHARS]
         match = snapshot.matcher.match(text=question)
-        if match.outcome == "answer" and match.best is not None:
-            return self._entry_reply(match.best.entry, snapshot=snapshot,
-                                     score=match.best.score, question=question)
-        if match.outcome == "suggest" and match.best is not None and match.best.entry.outside:
-            # Even unsure, the likeliest reading is a topic the guidance leaves alone: say so
-            # and where to ask, rather than offer principles that only share its words.
-            return self._outside_reply(match.best.entry, score=match.best.score,
-                                       question=question)
+        if match.entry is not None and match.best is not None:
+            return self._entry_reply(match.entry, snapshot=snapshot, score=match.best.score,
+                                     question=question)
         if match.outcome == "suggest":
             seen: set[str] = set()
             suggestions = []

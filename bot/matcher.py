@@ -138,6 +138,18 @@ class Match:
     best: Scored | None
     candidates: tuple[Scored, ...]
 
+    @property
+    def entry(self) -> Entry | None:
+        """The entry the reply is made from: the answer's, or an outside entry that leads even
+        when the match is unsure, since saying "the guidance doesn't cover this" claims nothing
+        about the guidance that could be wrong, and "did you mean" would offer only principles
+        that share the question's words."""
+        if self.best is None or self.outcome == "none":
+            return None
+        if self.outcome == "answer" or self.best.entry.outside:
+            return self.best.entry
+        return None
+
 
 def _is_typo(word: str, *, of: str) -> bool:
     """Whether `word` is a slip for `of`, not another word a letter away: "send" is not "spend",
@@ -168,6 +180,7 @@ class Matcher:
         self._word_sets: list[_WordSets] = []
         self._exact: dict[str, int] = {}
         postings: dict[str, list[int]] = {}
+        claims: list[set[str]] = []  # each entry's words, before outside entries give some up
         for index, entry in enumerate(self._entries):
             words: set[str] = set()
             variants = []
@@ -180,6 +193,17 @@ class Matcher:
             self._word_sets.append(_WordSets(variants))
             for question in entry.questions:
                 self._exact.setdefault(normalise(question), index)
+            claims.append(words)
+        guidance_words = {w for entry, words in zip(self._entries, claims, strict=True)
+                          if not entry.outside for w in words}
+        for index, (entry, words) in enumerate(zip(self._entries, claims, strict=True)):
+            if entry.outside:
+                # Its questions show how staff ask, but "team", "page" or "Twitter" in them
+                # point at the guidance, not away from it: an outside entry is found by words
+                # the guidance never uses, and by the guidance's words only where its keywords
+                # name them.
+                named = {w for keyword in entry.keywords for w in content_words(keyword)}
+                words = {w for w in words if w not in guidance_words or w in named}
             for word in words:
                 postings.setdefault(word, []).append(index)
         self._postings = postings

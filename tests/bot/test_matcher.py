@@ -112,8 +112,8 @@ def test_outside_entries_below_the_leader_change_no_score_and_take_no_voters_pla
     guidance = [topic("criticising-ministers", 6, ["criticising ministers on twitter"]),
                 *[topic(f"platform-{i}", 1, [f"ministers channel {i}"],
                         keywords=["twitter", "ministers"]) for i in range(3)]]
-    crowd = [outside(f"how-to-{i}", [f"ministers twitter criticising password {i}"])
-             for i in range(4)]
+    crowd = [outside(f"how-to-{i}", [f"ministers twitter criticising password {i}"],
+                     keywords=["ministers", "twitter", "criticising"]) for i in range(4)]
     question = "criticising ministers on twitter channel"
     before = Matcher(knowledge=knowledge_with(*guidance)).match(text=question)
     after = Matcher(knowledge=knowledge_with(*guidance, *crowd)).match(text=question)
@@ -130,3 +130,17 @@ def test_a_tie_between_the_guidance_and_an_outside_entry_goes_to_the_guidance():
     first, second = Matcher(knowledge=knowledge).match(text="login").candidates[:2]
     assert first.score == second.score
     assert (first.entry.id, second.entry.id) == ("official-accounts", "signing-in")
+
+
+def test_an_outside_entry_is_found_by_its_own_words_not_the_guidances_unless_it_names_them():
+    knowledge = knowledge_with(
+        topic("starting-a-page", 1, ["should our team start a page"]),
+        topic("running-out-of-time", 1, ["no time to keep our page going"]),
+        outside("signing-in", ["locked out of our team's page", "best time to reset a password"],
+                keywords=["password", "time"]),
+    )
+    matcher = Matcher(knowledge=knowledge)
+    for question in ("should our team start a page?", "a page for our team"):
+        assert all(c.entry.id != "signing-in" for c in matcher.match(text=question).candidates)
+    assert matcher.match(text="locked out, how do I reset it").entry.id == "signing-in"
+    assert "signing-in" in [c.entry.id for c in matcher.match(text="no time").candidates]
