@@ -302,6 +302,10 @@ def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
                 problem(lines[field_name], f"an outside entry has no '{field_name}': it is about "
                         "what the guidance does not cover")
                 ok = False
+        if not values.get("keywords"):
+            problem(_line(node), "an outside entry needs 'keywords': they are the only words "
+                    "a question can find it by")
+            ok = False
     elif values["principle"] not in PRINCIPLES:
         problem(lines["principle"], f"principle must be 1 to 6, not {values['principle']}")
         ok = False

@@ -180,7 +180,6 @@ class Matcher:
         self._word_sets: list[_WordSets] = []
         self._exact: dict[str, int] = {}
         postings: dict[str, list[int]] = {}
-        claims: list[set[str]] = []  # each entry's words, before outside entries give some up
         for index, entry in enumerate(self._entries):
             words: set[str] = set()
             variants = []
@@ -193,17 +192,11 @@ class Matcher:
             self._word_sets.append(_WordSets(variants))
             for question in entry.questions:
                 self._exact.setdefault(normalise(question), index)
-            claims.append(words)
-        guidance_words = {w for entry, words in zip(self._entries, claims, strict=True)
-                          if not entry.outside for w in words}
-        for index, (entry, words) in enumerate(zip(self._entries, claims, strict=True)):
             if entry.outside:
-                # Its questions show how staff ask, but "team", "page" or "Twitter" in them
-                # point at the guidance, not away from it: an outside entry is found by words
-                # the guidance never uses, and by the guidance's words only where its keywords
-                # name them.
-                named = {w for keyword in entry.keywords for w in content_words(keyword)}
-                words = {w for w in words if w not in guidance_words or w in named}
+                # Found only by its keywords. Its questions show how staff ask and judge how
+                # alike a question is, but their "team", "page", "long" or "Twitter" would pull
+                # questions about the guidance toward a topic it leaves alone.
+                words = {w for keyword in entry.keywords for w in content_words(keyword)}
             for word in words:
                 postings.setdefault(word, []).append(index)
         self._postings = postings

@@ -52,7 +52,7 @@ def outside_entry(index: int) -> dict:
         "answer": f"Ask {site}'s own help centre, or your digital team.",
         "source": "Not covered by the guidance",
         "questions": [f"how do i reset my {site} password", f"forgotten {site} login details"],
-        "keywords": ["password", "login"],
+        "keywords": [site, "password", "login", "reset", "forgotten"],
     }
 
 

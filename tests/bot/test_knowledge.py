@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from bot.knowledge import MAX_FILE_BYTES, KnowledgeError, load_knowledge
-from tests.kbfactory import knowledge_dict, write_knowledge
+from tests.kbfactory import knowledge_dict, outside_entry, write_knowledge
 
 
 def problems_for(path) -> list[str]:
@@ -135,6 +135,7 @@ def test_an_outside_entry_refuses_a_principle_a_reminder_and_tips_where_they_are
     data = knowledge_dict(topics=1, outside=1)
     data["entries"][-1].update(principle=1, reminder="Remember.", tips=["A tip."])
     del data["entries"][-2]["principle"]  # a topic still needs one
+    data["entries"].append({**outside_entry(7), "keywords": []})
     write(tmp_path, "kb.yaml", data)
     found = problems_for(tmp_path)
     lines = (tmp_path / "kb.yaml").read_text().splitlines()
@@ -144,6 +145,8 @@ def test_an_outside_entry_refuses_a_principle_a_reminder_and_tips_where_they_are
         file, line, _ = problem.split(":", 2)
         assert file == str(tmp_path / "kb.yaml") and lines[int(line) - 1].strip() == value
     assert sum("missing required field 'principle'" in p for p in found) == 1
+    (no_keywords,) = [p for p in found if "an outside entry needs 'keywords'" in p]
+    assert lines[int(no_keywords.split(":")[1]) - 1].strip() == "- id: outside-7"
     assert not any("'reminder' is only for principle entries" in p for p in found)
 
 
