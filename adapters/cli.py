@@ -90,7 +90,7 @@ def cmd_kb(args: argparse.Namespace) -> int:
     else:
         print(f"version {knowledge.version}: {len(knowledge.entries)} entries")
         for entry in knowledge.entries:
-            print(f"  {entry.principle}  {entry.id}: {entry.title}")
+            print(f"  {'-' if entry.outside else entry.principle}  {entry.id}: {entry.title}")
     return 0
 
 

@@ -31,6 +31,8 @@ AdminHandler = Callable[[Message, str], Awaitable[Reply]]
 
 WHERE_TO_ASK = ("For anything else, ask your line manager or your department's communications "
                 "or propriety team.")
+OUTSIDE_LEAD = ("The civil service guidance on social media doesn't cover this, so I can't answer "
+                "it from the guidance.")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 _PRINCIPLE_N = re.compile(
@@ -197,13 +199,15 @@ class Core:
         snapshot = snapshot or self.snapshot
         question = question[:MAX_QUESTION_CHARS]
         match = snapshot.matcher.match(text=question)
-        if match.outcome == "answer" and match.best is not None:
-            return self._entry_reply(match.best.entry, snapshot=snapshot,
-                                     score=match.best.score, question=question)
+        if match.entry is not None and match.best is not None:
+            return self._entry_reply(match.entry, snapshot=snapshot, score=match.best.score,
+                                     question=question)
         if match.outcome == "suggest":
             seen: set[str] = set()
             suggestions = []
             for scored in match.candidates:
+                if scored.entry.outside:
+                    continue  # "did you mean" offers only what the guidance answers
                 if scored.entry.id not in seen and scored.score >= self.thresholds.suggest:
                     seen.add(scored.entry.id)
                     suggestions.append(Suggestion(entry=scored.entry.id,
@@ -233,6 +237,8 @@ class Core:
 
     def _entry_reply(self, entry: Entry, *, snapshot: Snapshot, score: float,
                      question: str | None = None) -> Reply:
+        if entry.outside:
+            return self._outside_reply(entry, score=score, question=question)
         principle = snapshot.knowledge.principle(entry.principle)
         heading = f"Principle {entry.principle}: {principle.title}"
         return Reply(
@@ -241,6 +247,15 @@ class Core:
             feedback=True, question=question,
             text=f"{entry.title} ({heading})\n\n{entry.answer}\n\nSource: {entry.source}",
         )
+
+    def _outside_reply(self, entry: Entry, *, score: float, question: str | None) -> Reply:
+        """A topic the guidance deliberately leaves alone: an honest "not covered" that names it
+        and says where to ask, never dressed as a principle's answer (no principle, no feedback
+        buttons; `answered` is false)."""
+        body = f"{OUTSIDE_LEAD}\n\n{entry.answer}"
+        return Reply(kind=ReplyKind.NOT_FOUND, title=entry.title, body=body, entry=entry.id,
+                     score=score, source=entry.source, tip=WHERE_TO_ASK, question=question,
+                     text=f"{entry.title}\n\n{body}\n\n{WHERE_TO_ASK}\n\nSource: {entry.source}")
 
     def not_covered(self, *, snapshot: Snapshot, question: str | None = None,
                     score: float = 0.0) -> Reply:

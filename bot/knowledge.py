@@ -22,6 +22,11 @@ from bot.text import normalise
 MAX_FILE_BYTES = 1024 * 1024
 PRINCIPLES = range(1, 7)
 MIN_PRINCIPLE_QUESTIONS = 15
+KINDS = ("principle", "topic", "outside")
+# An outside entry names a topic the guidance deliberately leaves alone (a platform's password
+# reset, its character limits), so a question about it is told so honestly instead of being
+# matched to a principle that merely shares its words. It belongs to no principle.
+NOT_FOR_OUTSIDE = ("principle", "reminder", "tips")
 
 # libyaml's parser when the wheel has it: the same safe composition, several times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -35,8 +40,8 @@ _MAP = "tag:yaml.org,2002:map"
 @dataclass(frozen=True, kw_only=True)
 class Entry:
     id: str
-    kind: str  # "principle" or "topic"
-    principle: int
+    kind: str  # "principle", "topic" or "outside"
+    principle: int | None  # None only for an outside entry
     title: str
     answer: str
     source: str
@@ -46,6 +51,11 @@ class Entry:
     tips: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
+
+    @property
+    def outside(self) -> bool:
+        """Whether this entry says the guidance does not cover its topic, rather than answering."""
+        return self.kind == "outside"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -267,7 +277,10 @@ def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
             continue
         values[field_name] = converted
         lines[field_name] = _line(value)
+    outside = values.get("kind") == "outside"
     for field_name, spec in _FIELDS.items():
+        if outside and field_name in NOT_FOR_OUTSIDE:
+            continue
         if spec.required and field_name not in values and not (
             field_name in lines or _has_key(node, field_name)
         ):
@@ -280,10 +293,20 @@ def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
         problem(lines["id"], f"id '{entry_id}' must be lowercase letters, digits and dashes")
         ok = False
     kind = values.get("kind", "topic")
-    if kind not in ("principle", "topic"):
-        problem(lines["kind"], f"kind must be 'principle' or 'topic', not '{kind}'")
+    if kind not in KINDS:
+        problem(lines["kind"], f"kind must be 'principle', 'topic' or 'outside', not '{kind}'")
         ok = False
-    if values["principle"] not in PRINCIPLES:
+    if outside:
+        for field_name in NOT_FOR_OUTSIDE:
+            if field_name in values:
+                problem(lines[field_name], f"an outside entry has no '{field_name}': it is about "
+                        "what the guidance does not cover")
+                ok = False
+        if not values.get("keywords"):
+            problem(_line(node), "an outside entry needs 'keywords': they are the only words "
+                    "a question can find it by")
+            ok = False
+    elif values["principle"] not in PRINCIPLES:
         problem(lines["principle"], f"principle must be 1 to 6, not {values['principle']}")
         ok = False
     if kind == "principle":
@@ -294,13 +317,13 @@ def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
             problem(lines["questions"], f"a principle entry needs at least "
                     f"{MIN_PRINCIPLE_QUESTIONS} questions, this has {len(values['questions'])}")
             ok = False
-    elif "reminder" in values:
+    elif "reminder" in values and not outside:
         problem(lines["reminder"], "'reminder' is only for principle entries")
         ok = False
     if not ok:
         return None
     return Entry(
-        id=entry_id, kind=kind, principle=values["principle"], title=values["title"].strip(),
+        id=entry_id, kind=kind, principle=values.get("principle"), title=values["title"].strip(),
         answer=values["answer"].strip(), source=values["source"].strip(),
         questions=tuple(values["questions"]), keywords=tuple(values.get("keywords", ())),
         reminder=(values.get("reminder") or "").strip() or None,

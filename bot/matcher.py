@@ -138,6 +138,18 @@ class Match:
     best: Scored | None
     candidates: tuple[Scored, ...]
 
+    @property
+    def entry(self) -> Entry | None:
+        """The entry the reply is made from: the answer's, or an outside entry that leads even
+        when the match is unsure, since saying "the guidance doesn't cover this" claims nothing
+        about the guidance that could be wrong, and "did you mean" would offer only principles
+        that share the question's words."""
+        if self.best is None or self.outcome == "none":
+            return None
+        if self.outcome == "answer" or self.best.entry.outside:
+            return self.best.entry
+        return None
+
 
 def _is_typo(word: str, *, of: str) -> bool:
     """Whether `word` is a slip for `of`, not another word a letter away: "send" is not "spend",
@@ -180,11 +192,25 @@ class Matcher:
             self._word_sets.append(_WordSets(variants))
             for question in entry.questions:
                 self._exact.setdefault(normalise(question), index)
+            if entry.outside:
+                # Found only by its keywords. Its questions show how staff ask and judge how
+                # alike a question is, but their "team", "page", "long" or "Twitter" would pull
+                # questions about the guidance toward a topic it leaves alone.
+                words = {w for keyword in entry.keywords for w in content_words(keyword)}
             for word in words:
                 postings.setdefault(word, []).append(index)
         self._postings = postings
-        count = len(self._entries)
-        self._idf = {w: math.log(1 + count / len(found)) for w, found in postings.items()}
+        # Rarity is measured among the guidance's own entries, so adding outside entries never
+        # changes what a guidance word weighs: more entries would make every word rarer (a word
+        # of one entry alone would clear `min_evidence` by itself), and "video" in an outside
+        # entry would make it weaker evidence for the entries that answer about video. A word
+        # only outside entries use is weighed by how many of them use it.
+        count = max(1, sum(not entry.outside for entry in self._entries))
+
+        def spread(found: list[int]) -> int:
+            return sum(not self._entries[i].outside for i in found) or len(found)
+
+        self._idf = {w: math.log(1 + count / spread(found)) for w, found in postings.items()}
         self._unknown_weight = self.thresholds.unknown_weight * math.log(1 + count)
         self._vocabulary = list(postings)
         self._typos: dict[str, str | None] = {}
@@ -229,7 +255,7 @@ class Matcher:
         query_words = frozenset(query.split())
         scored = []
         limits = self.thresholds
-        leaders: list[float] = []  # the best VOTERS scores so far, as a min-heap
+        leaders: list[float] = []  # the best VOTERS scores of voters so far, as a min-heap
         for index in heapq.nlargest(self.CANDIDATES, covered, key=covered.__getitem__):
             coverage = min(1.0, covered[index] / total)
             ceiling = 100 * (limits.coverage_weight * coverage + 1 - limits.coverage_weight)
@@ -245,16 +271,23 @@ class Matcher:
                            + (1 - limits.coverage_weight) * likeness / 100)
             scored.append(Scored(entry=self._entries[index], coverage=coverage, likeness=likeness,
                                  evidence=covered[index], score=score))
+            if self._entries[index].outside:
+                continue  # it may lead, but it is not a voter, so it never holds a voter's place
             if len(leaders) < VOTERS:
                 heapq.heappush(leaders, score)
             elif score > leaders[0]:
                 heapq.heapreplace(leaders, score)
-        scored.sort(key=lambda s: (-s.score, s.entry.kind == "principle"))  # ties: the specific one
+        # Ties go to the specific entry over its principle, and to what the guidance says over an
+        # outside entry: "not covered" must be the better fit, not an equal one.
+        scored.sort(key=lambda s: (-s.score, s.entry.outside, s.entry.kind == "principle"))
         top = scored[0]
         if (top.score >= limits.answer and top.evidence >= limits.min_evidence) or (
             top.score >= limits.sure and top.evidence >= limits.suggest_evidence
         ):
-            best = top if top.score >= limits.sure else self._best_of_leading_principle(scored)
+            # An outside entry in the lead is the verdict itself: the guidance does not cover
+            # this, whatever principles the runners-up would vote for.
+            best = (top if top.score >= limits.sure or top.entry.outside
+                    else self._best_of_leading_principle(scored))
             return Match(outcome="answer", best=best,
                          candidates=tuple(scored[:4]))
         if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:
@@ -271,10 +304,11 @@ class Matcher:
         entries near the leader vote, so a crowd of weak matches (everything that mentions
         Twitter) cannot outvote one that fits; and a near-perfect leader (`sure`) is not put to
         the vote at all: two consultation entries keyed on "have your say" once outvoted the
-        exact answer to "Can I say where I work on LinkedIn?".
+        exact answer to "Can I say where I work on LinkedIn?". Outside entries have no principle
+        to vote for and take no voter's place; the caller never asks when one leads.
         """
         votes: dict[int, float] = {}
-        for candidate in scored[:VOTERS]:
+        for candidate in [s for s in scored if not s.entry.outside][:VOTERS]:
             if candidate.score >= scored[0].score - VOTE_MARGIN:
                 votes[candidate.entry.principle] = votes.get(candidate.entry.principle, 0.0) + candidate.score
         winner = max(votes, key=votes.__getitem__)

@@ -86,7 +86,7 @@ def regressions(snapshot: Snapshot) -> tuple[Regression, ...]:
     for entry in snapshot.knowledge.entries:
         for question in entry.questions:
             match = snapshot.matcher.match(text=question, exact=False)
-            landed = match.best.entry.id if match.outcome == "answer" and match.best else None
+            landed = match.entry.id if match.entry else None
             if landed != entry.id:
                 found.append(Regression(question=question, entry=entry.id, landed_on=landed))
     return tuple(found)

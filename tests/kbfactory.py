@@ -41,16 +41,33 @@ def topic_entry(index: int, *, rng: random.Random) -> dict:
     }
 
 
-def knowledge_dict(*, topics: int = 6, seed: int = 1) -> dict:
+_SITES = ("chirper", "photogram", "clipstream", "pinboard", "yakyak")
+
+
+def outside_entry(index: int) -> dict:
+    """A topic the guidance leaves alone, in words no generated topic uses."""
+    site = _SITES[index % len(_SITES)]
+    return {
+        "id": f"outside-{index}", "kind": "outside", "title": f"Signing in to {site}",
+        "answer": f"Ask {site}'s own help centre, or your digital team.",
+        "source": "Not covered by the guidance",
+        "questions": [f"how do i reset my {site} password", f"forgotten {site} login details"],
+        "keywords": [site, "password", "login", "reset", "forgotten"],
+    }
+
+
+def knowledge_dict(*, topics: int = 6, seed: int = 1, outside: int = 0) -> dict:
     rng = random.Random(seed)
     return {"entries": [principle_entry(n) for n in range(1, 7)]
-            + [topic_entry(i, rng=rng) for i in range(topics)]}
+            + [topic_entry(i, rng=rng) for i in range(topics)]
+            + [outside_entry(i) for i in range(outside)]}
 
 
-def write_knowledge(directory: Path, *, topics: int = 6, seed: int = 1) -> Path:
-    """A knowledge base of six principles and `topics` topics in `directory`/kb.yaml."""
+def write_knowledge(directory: Path, *, topics: int = 6, seed: int = 1, outside: int = 0) -> Path:
+    """A knowledge base of six principles, `topics` topics and `outside` outside entries in
+    `directory`/kb.yaml."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "kb.yaml"
-    path.write_text(yaml.safe_dump(knowledge_dict(topics=topics, seed=seed), sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(yaml.safe_dump(knowledge_dict(topics=topics, seed=seed, outside=outside),
+                                   sort_keys=False), encoding="utf-8")
     return directory

@@ -46,6 +46,14 @@ def test_kb_json_lists_entries_with_the_public_fields(kb_env):
     assert set(data["entries"][0]) >= {"id", "principle", "title", "answer", "questions", "keywords"}
 
 
+def test_kb_lists_outside_entries_without_a_principle(tmp_path):
+    env = {"KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb", outside=1))}
+    assert "  -  outside-0: Signing in to chirper" in run("kb", env=env).stdout.splitlines()
+    (entry,) = [e for e in json.loads(run("kb", "--json", env=env).stdout)["entries"]
+                if e["id"] == "outside-0"]
+    assert entry["principle"] is None and entry["kind"] == "outside"
+
+
 def test_check_exits_0_when_valid_and_1_with_file_line_messages(tmp_path):
     good = write_knowledge(tmp_path / "good")
     assert run("check", str(good)).returncode == 0

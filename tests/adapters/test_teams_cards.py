@@ -132,6 +132,16 @@ def test_not_found_says_where_else_to_ask(core):
     assert not any(line.startswith("Tip:") for line in lines)
 
 
+def test_a_topic_outside_the_guidance_shows_no_principle_and_no_buttons(tmp_path):
+    core = Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=1)))
+    reply = core.answer(question="how do i reset my chirper password")
+    content = only_card(reply)
+    lines = texts(content)
+    assert not any("rinciple" in line for line in lines) and "actions" not in content
+    assert lines[0] == reply.title and reply.tip in lines
+    assert summary(reply) == reply.title
+
+
 def test_daily_tip_is_prefixed_once(core):
     reply = Reply(kind=ReplyKind.NOTICE, title="Principle of the day", body="Remember.",
                   text="...", tip="Tip: check first.")

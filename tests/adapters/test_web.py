@@ -284,3 +284,17 @@ async def test_odd_input_never_makes_a_500(client, body):
         assert response.status < 500
         reply = await response.json()
     assert response.status in (200, 400) and isinstance(reply, dict)
+
+
+async def test_a_topic_outside_the_guidance_is_not_an_answer_asked_or_clicked(tmp_path):
+    """Asked in words or by id (a stale "did you mean" button), it is "not covered", never a 500."""
+    path = write_knowledge(tmp_path / "outside-kb", outside=1)
+    core = Core(knowledge=load_knowledge(path=path), store=MemoryStore())
+    app = create_app(settings=Settings(knowledge_path=path), core=core)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        for body in ({"text": "how do i reset my chirper password?"}, {"entry": "outside-0"}):
+            status, reply = await chat(client, body)
+            assert status == 200, body
+            assert (reply["answered"], reply["kind"], reply["principle"], reply["entry"]) == (
+                False, "not_found", None, "outside-0"), body
+            assert reply["suggestions"] == [] and "Principle" not in reply["text"]

@@ -22,8 +22,8 @@ KEY = b"k" * 32
 ADMIN = dict(platform="slack", user_id="UADMIN", channel_id="C1", is_direct=False)
 
 
-def make(tmp_path, *, store=None):
-    path = write_knowledge(tmp_path / "kb")
+def make(tmp_path, *, store=None, outside=0):
+    path = write_knowledge(tmp_path / "kb", outside=outside)
     clock = [NOW]
     core = Core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}),
                 store=store or MemoryStore(), clock=lambda: clock[0])
@@ -103,6 +103,17 @@ async def test_questions_are_logged_with_a_keyed_hash_never_the_user_id(tmp_path
     assert records[0].asker == asker_hash(key=KEY, platform="teams", user_id="29:alice")
     assert "alice" not in repr(records) and "UBOB" not in repr(records)
     assert records[0].principle == 1 and records[0].score > 80
+
+
+async def test_a_question_outside_the_guidance_is_logged_as_not_covered_with_its_entry(tmp_path):
+    core, _ = make(tmp_path, outside=1)
+    await say(core, "how do I reset my chirper password?", platform="web", user_id="w1")
+    await core.question_log.flush()
+    (record,) = await core.store.questions(since=NOW - timedelta(days=1))
+    assert (record.outcome, record.entry, record.principle) == ("not_found", "outside-0", None)
+    stats = await say(core, "stats")
+    assert "not covered 1" in stats.text and "By principle" not in stats.text
+    assert "chirper password" in (await say(core, "unanswered")).text  # for an admin to check
 
 
 async def test_unanswered_groups_similar_questions_and_counts_askers(tmp_path):

@@ -136,3 +136,58 @@ def test_a_swapped_snapshot_serves_new_questions_while_old_replies_stay_whole(co
 def test_feedback_is_recorded_in_the_store(core):
     asyncio.run(core.feedback(platform="web", entry="topic-1", helpful=False, question="q"))
     assert core.store.feedback[0].entry == "topic-1" and core.store.feedback[0].helpful is False
+
+
+def outside_core(tmp_path, **options) -> Core:
+    from bot.knowledge import load_knowledge
+    from tests.kbfactory import write_knowledge
+
+    return Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=2)),
+                **options)
+
+
+def test_a_question_outside_the_guidance_is_told_so_with_where_to_ask_never_a_principle(tmp_path):
+    from bot.core import OUTSIDE_LEAD, WHERE_TO_ASK
+
+    core = outside_core(tmp_path)
+    entry = core.knowledge.entry("outside-0")
+    for question in ("how do i reset my chirper password", "I forgot my Chirper password!"):
+        reply = ask(core, question)
+        assert reply.kind is ReplyKind.NOT_FOUND and not reply.answered, question
+        assert (reply.entry, reply.principle, reply.title) == ("outside-0", None, entry.title)
+        assert reply.body.startswith(OUTSIDE_LEAD) and entry.answer in reply.body
+        assert reply.tip == WHERE_TO_ASK and WHERE_TO_ASK in reply.text
+        assert "rinciple" not in reply.text and not reply.points and not reply.feedback
+        assert reply.to_json()["principle"] is None and reply.to_json()["answered"] is False
+
+
+def test_outside_entries_are_never_did_you_mean_suggestions(tmp_path):
+    from bot.matcher import Thresholds
+
+    core = outside_core(tmp_path, thresholds=Thresholds(answer=101, sure=101))  # only suggestions
+    topic = core.knowledge.entry("topic-1")
+    reply = ask(core, f"{topic.questions[0]} chirper password")
+    assert reply.kind is ReplyKind.SUGGESTIONS
+    assert "topic-1" in [s.entry for s in reply.suggestions]
+    assert all(core.knowledge.entry(s.entry).principle for s in reply.suggestions)
+    matched = core.snapshot.matcher.match(text=f"{topic.questions[0]} chirper password")
+    assert any(c.entry.outside for c in matched.candidates)  # it was there to be left out
+    # unsure, but the likeliest reading is outside the guidance: say that, not "did you mean"
+    unsure = ask(core, "chirper password")
+    assert unsure.kind is ReplyKind.NOT_FOUND and unsure.entry == "outside-0"
+
+
+def test_an_outside_entry_asked_for_by_id_is_not_an_answer(tmp_path):
+    reply = outside_core(tmp_path).answer_entry(entry_id="outside-1")
+    assert reply.kind is ReplyKind.NOT_FOUND and reply.principle is None
+    assert reply.entry == "outside-1"
+
+
+def test_outside_entries_stay_out_of_the_principles_and_the_principle_of_the_day(tmp_path, small_kb):
+    core = outside_core(tmp_path)
+    assert [p.principle for p in ask(core, "principles").points] == [1, 2, 3, 4, 5, 6]
+    start = date(2026, 11, 2)
+    for day in (start + timedelta(days=i) for i in range(70)):
+        with_outside = principle_of_the_day(knowledge=core.knowledge, day=day)
+        without = principle_of_the_day(knowledge=small_kb, day=day)
+        assert (with_outside.principle.id, with_outside.tip) == (without.principle.id, without.tip)

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from bot.knowledge import MAX_FILE_BYTES, KnowledgeError, load_knowledge
-from tests.kbfactory import knowledge_dict, write_knowledge
+from tests.kbfactory import knowledge_dict, outside_entry, write_knowledge
 
 
 def problems_for(path) -> list[str]:
@@ -118,7 +118,36 @@ def test_principle_entries_need_fifteen_questions_and_a_reminder(tmp_path):
     text = "\n".join(problems_for(tmp_path))
     assert "needs at least 15 questions, this has 3" in text
     assert "a principle entry needs a 'reminder'" in text
-    assert "kind must be 'principle' or 'topic', not 'lesson'" in text
+    assert "kind must be 'principle', 'topic' or 'outside', not 'lesson'" in text
+
+
+def test_an_outside_entry_has_no_principle_and_stays_out_of_the_principles(tmp_path):
+    kb = load_knowledge(path=write_knowledge(tmp_path, topics=2, outside=2))
+    entry = kb.entry("outside-1")
+    assert entry.outside and entry.kind == "outside" and entry.principle is None
+    assert not kb.entry("topic-1").outside
+    assert [p.id for p in kb.principles] == [f"principle-{n}" for n in range(1, 7)]
+    listed = {e["id"]: e for e in kb.to_json()["entries"]}
+    assert listed["outside-1"]["principle"] is None and listed["outside-1"]["kind"] == "outside"
+
+
+def test_an_outside_entry_refuses_a_principle_a_reminder_and_tips_where_they_are(tmp_path):
+    data = knowledge_dict(topics=1, outside=1)
+    data["entries"][-1].update(principle=1, reminder="Remember.", tips=["A tip."])
+    del data["entries"][-2]["principle"]  # a topic still needs one
+    data["entries"].append({**outside_entry(7), "keywords": []})
+    write(tmp_path, "kb.yaml", data)
+    found = problems_for(tmp_path)
+    lines = (tmp_path / "kb.yaml").read_text().splitlines()
+    for field, value in (("principle", "principle: 1"), ("reminder", "reminder: Remember."),
+                         ("tips", "- A tip.")):
+        (problem,) = [p for p in found if f"an outside entry has no '{field}'" in p]
+        file, line, _ = problem.split(":", 2)
+        assert file == str(tmp_path / "kb.yaml") and lines[int(line) - 1].strip() == value
+    assert sum("missing required field 'principle'" in p for p in found) == 1
+    (no_keywords,) = [p for p in found if "an outside entry needs 'keywords'" in p]
+    assert lines[int(no_keywords.split(":")[1]) - 1].strip() == "- id: outside-7"
+    assert not any("'reminder' is only for principle entries" in p for p in found)
 
 
 def test_missing_path_is_a_problem_not_a_traceback(tmp_path):

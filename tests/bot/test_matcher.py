@@ -88,3 +88,59 @@ def test_the_word_set_shortcut_agrees_with_rapidfuzz():
             query = " ".join(rng.sample(words, rng.randint(1, 4)) + rng.choice(variants).split()[:3])
             best = max(fuzz.token_set_ratio(query, v, processor=None) for v in variants)
             assert sets.surely_alike(frozenset(query.split())) == (best == 100), (query, variants)
+
+
+def outside(entry_id: str, questions: list[str], keywords=()) -> dict:
+    return {"id": entry_id, "kind": "outside", "title": entry_id.replace("-", " "),
+            "answer": "Ask the platform.", "source": "Not covered by the guidance",
+            "questions": questions, "keywords": list(keywords)}
+
+
+def test_an_outside_entry_in_the_lead_is_the_verdict_not_put_to_the_vote():
+    knowledge = knowledge_with(
+        outside("passwords", ["resetting a forgotten password"], keywords=["password", "reset"]),
+        *[topic(f"platform-{i}", 1, [f"choosing channel {i} on twitter"], keywords=["twitter"])
+          for i in range(4)],
+    )
+    match = Matcher(knowledge=knowledge).match(text="how do I reset my twitter password?")
+    assert match.outcome == "answer" and match.best.entry.id == "passwords"
+
+
+def test_outside_entries_below_the_leader_change_no_score_and_take_no_voters_place():
+    """Three principle-1 entries outvote the principle-6 leader; four outside entries scoring
+    between them must not push them out of the vote, nor change any guidance word's weight."""
+    guidance = [topic("criticising-ministers", 6, ["criticising ministers on twitter"]),
+                *[topic(f"platform-{i}", 1, [f"ministers channel {i}"],
+                        keywords=["twitter", "ministers"]) for i in range(3)]]
+    crowd = [outside(f"how-to-{i}", [f"ministers twitter criticising password {i}"],
+                     keywords=["ministers", "twitter", "criticising"]) for i in range(4)]
+    question = "criticising ministers on twitter channel"
+    before = Matcher(knowledge=knowledge_with(*guidance)).match(text=question)
+    after = Matcher(knowledge=knowledge_with(*guidance, *crowd)).match(text=question)
+    assert [c.entry.id for c in after.candidates][:2] == ["criticising-ministers", "how-to-0"]
+    assert before.best.entry.id == after.best.entry.id == "platform-0"
+    assert after.outcome == "answer" and after.best.score == before.best.score
+    assert after.candidates[0].score == before.candidates[0].score
+
+
+def test_a_tie_between_the_guidance_and_an_outside_entry_goes_to_the_guidance():
+    knowledge = knowledge_with(outside("signing-in", ["signing in trouble"], keywords=["login"]),
+                               topic("official-accounts", 1, ["who owns the account"],
+                                     keywords=["login"]))  # read first, the outside one would win
+    first, second = Matcher(knowledge=knowledge).match(text="login").candidates[:2]
+    assert first.score == second.score
+    assert (first.entry.id, second.entry.id) == ("official-accounts", "signing-in")
+
+
+def test_an_outside_entry_is_found_by_its_keywords_not_by_the_words_of_its_questions():
+    knowledge = knowledge_with(
+        topic("starting-a-page", 1, ["should our team start a page"]),
+        topic("running-out-of-time", 1, ["no time to keep our page going"]),
+        outside("signing-in", ["locked out of our team's page", "how long does a reset take"],
+                keywords=["locked out", "reset", "time"]),
+    )
+    matcher = Matcher(knowledge=knowledge)
+    for question in ("should our team start a page?", "a page for our team", "how long?"):
+        assert all(c.entry.id != "signing-in" for c in matcher.match(text=question).candidates)
+    assert matcher.match(text="locked out, how do I reset it").entry.id == "signing-in"
+    assert "signing-in" in [c.entry.id for c in matcher.match(text="no time").candidates]

@@ -26,8 +26,9 @@ FRESH2 = HERE / "fresh2.yaml"  # the same, held back: its misses are never looke
 FLOORS = {
     "dev.yaml": {"inscope_accuracy": 0.93, "offtopic_answered": 0.05},
     "holdout.yaml": {"inscope_accuracy": 0.80, "offtopic_answered": 0.10},
-    "fresh.yaml": {"inscope_accuracy": 0.70, "offtopic_answered": 0.35},
-    "fresh2.yaml": {"inscope_accuracy": 0.75, "offtopic_answered": 0.40},
+    # Off-topic floors one question (0.05) above what outside entries brought them to.
+    "fresh.yaml": {"inscope_accuracy": 0.70, "offtopic_answered": 0.15},
+    "fresh2.yaml": {"inscope_accuracy": 0.75, "offtopic_answered": 0.30},
 }
 
 

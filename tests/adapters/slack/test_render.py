@@ -174,3 +174,13 @@ def test_the_home_view_shows_today_and_all_six_principles(core):
     for number in range(1, 7):
         assert f"*{number}. {core.knowledge.principle(number).title}*" in text
     assert len(view["blocks"]) <= 100
+
+
+def test_a_topic_outside_the_guidance_shows_no_principle_and_no_buttons(tmp_path):
+    core = Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=1)))
+    reply = core.answer(question="how do i reset my chirper password")
+    blocks = reply_blocks(reply, shareable=True)
+    text = all_text(blocks)
+    assert "Principle" not in text and not any(b["type"] == "actions" for b in blocks)
+    assert blocks[0]["text"]["text"] == reply.title
+    assert core.knowledge.entry("outside-0").answer in text and "line manager" in text
