@@ -11,6 +11,7 @@ Two signals, both from rapidfuzz and a small word index built once per knowledge
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -281,9 +282,9 @@ class Matcher:
         # outside entry: "not covered" must be the better fit, not an equal one.
         scored.sort(key=lambda s: (-s.score, s.entry.outside, s.entry.kind == "principle"))
         top = scored[0]
-        if (top.score >= limits.answer and top.evidence >= limits.min_evidence) or (
+        if ((top.score >= limits.answer and top.evidence >= limits.min_evidence) or (
             top.score >= limits.sure and top.evidence >= limits.suggest_evidence
-        ):
+        )) and not self._contested(scored):
             # An outside entry in the lead is the verdict itself: the guidance does not cover
             # this, whatever principles the runners-up would vote for.
             best = (top if top.score >= limits.sure or top.entry.outside
@@ -293,6 +294,19 @@ class Matcher:
         if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:
             return Match(outcome="suggest", best=top, candidates=tuple(scored[:4]))
         return Match(outcome="none", best=top, candidates=tuple(scored[:4]))
+
+    def _contested(self, scored: list[Scored]) -> bool:
+        """Whether a near-perfect leader shares its score with an entry of another principle.
+
+        A short question can fit several entries perfectly: "how do I get more followers" is all
+        of three entries' wording, about polls, conversation and analytics. Picking one would
+        be a guess dressed as certainty, and the vote would be a coin toss; offering them is not.
+        """
+        top = scored[0]
+        return top.score >= self.thresholds.sure and not top.entry.outside and any(
+            s.entry.principle != top.entry.principle
+            for s in itertools.takewhile(lambda s: s.score >= top.score, scored[1:])
+            if not s.entry.outside)
 
     @staticmethod
     def _best_of_leading_principle(scored: list[Scored]) -> Scored:

@@ -144,3 +144,23 @@ def test_an_outside_entry_is_found_by_its_keywords_not_by_the_words_of_its_quest
         assert all(c.entry.id != "signing-in" for c in matcher.match(text=question).candidates)
     assert matcher.match(text="locked out, how do I reset it").entry.id == "signing-in"
     assert "signing-in" in [c.entry.id for c in matcher.match(text="no time").candidates]
+
+
+FILLER = [topic(f"rota-{i}", 1 + i % 6, [f"work rota {i}"]) for i in range(40)]  # "followers" is rare
+
+
+def test_a_perfect_fit_shared_with_another_principle_is_offered_not_guessed():
+    knowledge = knowledge_with(topic("polls", 2, ["let followers choose between options"]),
+                               topic("conversation", 4, ["follow what people say about you"]),
+                               *FILLER)
+    match = Matcher(knowledge=knowledge).match(text="followers")
+    assert match.outcome == "suggest"
+    assert {c.entry.id for c in match.candidates[:2]} == {"polls", "conversation"}
+
+
+def test_a_perfect_fit_shared_within_one_principle_is_still_answered():
+    knowledge = knowledge_with(topic("polls", 2, ["let followers choose between options"]),
+                               topic("surveys", 2, ["ask followers what they think"]),
+                               *FILLER)
+    match = Matcher(knowledge=knowledge).match(text="followers")
+    assert match.outcome == "answer" and match.best.entry.principle == 2
