@@ -40,7 +40,16 @@ those though through thus to too u under until up upon us ve very via want wants
 we were what whats when where whether which while who whom whose why will with within without
 wont would wouldnt yes yet you your youre yours yourself yourselves hi hello hey best good
 im allowed ok okay sure yeah kind sort bit lot lots
-""".split())
+shud shd shld cud wud wld pls plz ur thx tho cos coz abt
+""".split())  # the last line: chat spellings of the words above ("shud we be on youtube")
+
+# Chat shorthand for words the guidance spells out, applied to both sides before stemming, so
+# "leaked doc from another dept" meets "leaking documents" and "ppl" meets "people". Short words
+# are never typo-corrected (too many real words are a letter apart), so they need naming here.
+SHORTHAND = {"ppl": "people", "dept": "department", "depts": "departments", "doc": "document",
+             "docs": "documents", "govt": "government", "msg": "message",
+             "msgs": "messages", "pic": "picture", "pics": "pictures",
+             "info": "information", "comms": "communications", "mgr": "manager"}
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 # Endings that swap rather than drop, so related forms meet: political/politics, impartiality/
@@ -73,7 +82,7 @@ def content_words(text: str) -> list[str]:
 
 def _content_words_of(folded: str) -> list[str]:
     """`content_words` of text already through `normalise`, which a question needs only once."""
-    return [stem(w) for w in folded.split() if w not in STOPWORDS]
+    return [stem(SHORTHAND.get(w, w)) for w in folded.split() if w not in STOPWORDS]
 
 
 class _WordSets:

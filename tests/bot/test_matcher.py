@@ -164,3 +164,12 @@ def test_a_perfect_fit_shared_within_one_principle_is_still_answered():
                                *FILLER)
     match = Matcher(knowledge=knowledge).match(text="followers")
     assert match.outcome == "answer" and match.best.entry.principle == 2
+
+
+def test_chat_spellings_meet_the_words_the_guidance_spells_out():
+    knowledge = knowledge_with(topic("leaks", 6, ["leaking documents from another department"]),
+                               *FILLER)
+    matcher = Matcher(knowledge=knowledge)
+    assert content_words("shud we") == [] and content_words("ppl") == content_words("people")
+    match = matcher.match(text="a leaked doc from another dept")
+    assert match.best.entry.id == "leaks" and match.best.coverage == 1
