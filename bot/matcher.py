@@ -189,6 +189,7 @@ class Matcher:
         self._variants: list[list[str]] = []
         self._word_sets: list[_WordSets] = []
         self._exact: dict[str, int] = {}
+        self._worded: dict[frozenset[str], set[int]] = {}  # a variant's words -> entries with it
         postings: dict[str, list[int]] = {}
         for index, entry in enumerate(self._entries):
             words: set[str] = set()
@@ -198,6 +199,8 @@ class Matcher:
                 words.update(stems)
                 if stems:
                     variants.append(" ".join(stems))
+                    if not entry.outside:
+                        self._worded.setdefault(frozenset(stems), set()).add(index)
             self._variants.append(variants)
             self._word_sets.append(_WordSets(variants))
             for question in entry.questions:
@@ -290,6 +293,8 @@ class Matcher:
         # Ties go to the specific entry over its principle, and to what the guidance says over an
         # outside entry: "not covered" must be the better fit, not an equal one.
         scored.sort(key=lambda s: (-s.score, s.entry.outside, s.entry.kind == "principle"))
+        if (worded := self._worded_exactly(query_words, scored)) is not None:
+            return Match(outcome="answer", best=worded, candidates=tuple(scored[:4]))
         top = scored[0]
         if ((top.score >= limits.answer and top.evidence >= limits.min_evidence) or (
             top.score >= limits.sure and top.evidence >= limits.suggest_evidence
@@ -303,6 +308,24 @@ class Matcher:
         if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:
             return Match(outcome="suggest", best=top, candidates=tuple(scored[:4]))
         return Match(outcome="none", best=top, candidates=tuple(scored[:4]))
+
+    def _worded_exactly(self, words: frozenset[str], scored: list[Scored]) -> Scored | None:
+        """The best entry that has exactly the question's words as one of its own, when every
+        entry that has them belongs to one principle.
+
+        "tiktok?" or "purdah" is all of a keyword, and its one word is too common to clear
+        `min_evidence`; yet the entry that lists it as a keyword, or words a question just so,
+        said in advance that this is what it is about, as an exact question does. Word forms,
+        order and filler words do not matter ("shud we be on youtube" is "youtube"). Entries that
+        merely contain the words, among others, are no such promise, so they do not count; and
+        when entries of different principles have the words, the bot cannot know which is meant.
+        An unknown word in the question means no entry has exactly its words.
+        """
+        found = self._worded.get(words)
+        if not found or len({self._entries[i].principle for i in found}) > 1:
+            return None
+        ids = {self._entries[i].id for i in found}
+        return next((s for s in scored if s.entry.id in ids), None)
 
     def _contested(self, scored: list[Scored]) -> bool:
         """Whether a near-perfect leader shares its score with an entry of another principle.

@@ -173,3 +173,22 @@ def test_chat_spellings_meet_the_words_the_guidance_spells_out():
     assert content_words("shud we") == [] and content_words("ppl") == content_words("people")
     match = matcher.match(text="a leaked doc from another dept")
     assert match.best.entry.id == "leaks" and match.best.coverage == 1
+
+
+def test_a_question_that_is_exactly_an_entrys_keyword_is_answered_though_its_word_is_common():
+    common = [topic(f"common-{i}", 6, [f"personal tiktok rules {i}"]) for i in range(3)]
+    knowledge = knowledge_with(topic("platforms", 1, ["which sites to use"], keywords=["tiktok"]),
+                               *common, *FILLER)
+    matcher = Matcher(knowledge=knowledge)
+    for question in ("tiktok?", "shud we be on TikTok"):
+        match = matcher.match(text=question)
+        assert match.outcome == "answer" and match.best.entry.id == "platforms", question
+    # Entries that only contain the word among others promise nothing: no answer on "rules".
+    assert matcher.match(text="rules?").outcome != "answer"
+
+
+def test_an_exact_wording_shared_by_two_principles_is_not_answered_on_that_alone():
+    knowledge = knowledge_with(topic("platforms", 1, ["which sites to use"], keywords=["tiktok"]),
+                               topic("own-time", 6, ["my own time"], keywords=["tiktok"]),
+                               *FILLER)
+    assert Matcher(knowledge=knowledge).match(text="tiktok").outcome != "answer"
