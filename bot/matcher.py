@@ -354,8 +354,10 @@ class Matcher:
         to vote for and take no voter's place; the caller never asks when one leads.
         """
         votes: dict[int, float] = {}
+        floor = scored[0].score - VOTE_MARGIN
         for candidate in [s for s in scored if not s.entry.outside][:VOTERS]:
-            if candidate.score >= scored[0].score - VOTE_MARGIN:
-                votes[candidate.entry.principle] = votes.get(candidate.entry.principle, 0.0) + candidate.score
+            if candidate.score > floor:
+                votes[candidate.entry.principle] = (votes.get(candidate.entry.principle, 0.0)
+                                                    + candidate.score - floor)
         winner = max(votes, key=votes.__getitem__)
         return next(s for s in scored if s.entry.principle == winner)

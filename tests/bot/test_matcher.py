@@ -192,3 +192,17 @@ def test_an_exact_wording_shared_by_two_principles_is_not_answered_on_that_alone
                                topic("own-time", 6, ["my own time"], keywords=["tiktok"]),
                                *FILLER)
     assert Matcher(knowledge=knowledge).match(text="tiktok").outcome != "answer"
+
+
+def test_a_clear_leader_is_not_outvoted_by_two_entries_far_behind_it():
+    """Each voter counts by how far it stands above the vote's floor, not by its whole score:
+    two entries of another principle 27 and 29 points behind the leader once outvoted it."""
+    knowledge = knowledge_with(topic("blocked-sites", 1, ["twitter blocked by the firewall"]),
+                               topic("open-data", 3, ["open data on twitter"]),
+                               topic("open-decisions", 3, ["open decisions on twitter"]), *FILLER)
+    match = Matcher(knowledge=knowledge).match(
+        text="can't open twitter on my laptop, it's blocked by the firewall")
+    assert [c.entry.id for c in match.candidates[:3]] == ["blocked-sites", "open-data",
+                                                          "open-decisions"]
+    assert match.candidates[0].score - match.candidates[1].score > 20
+    assert match.outcome == "answer" and match.best.entry.id == "blocked-sites"
