@@ -246,7 +246,8 @@ class Matcher:
         return self._typos[word]
 
     def match(self, *, text: str, exact: bool = True) -> Match:
-        """`exact=False` skips the shortcut for a question asked exactly as an entry has it."""
+        """`exact=False` skips the shortcuts for a question asked exactly as an entry has it, in
+        its characters or in its words (`_worded_exactly`), so reload can see what wording alone finds."""
         folded = normalise(text[:MAX_QUESTION_CHARS])
         if exact and (index := self._exact.get(folded)) is not None:
             found = Scored(entry=self._entries[index], score=100.0, coverage=1.0, likeness=100.0,
@@ -293,7 +294,7 @@ class Matcher:
         # Ties go to the specific entry over its principle, and to what the guidance says over an
         # outside entry: "not covered" must be the better fit, not an equal one.
         scored.sort(key=lambda s: (-s.score, s.entry.outside, s.entry.kind == "principle"))
-        if (worded := self._worded_exactly(query_words, scored)) is not None:
+        if exact and (worded := self._worded_exactly(query_words, scored)) is not None:
             return Match(outcome="answer", best=worded, candidates=tuple(scored[:4]))
         top = scored[0]
         if ((top.score >= limits.answer and top.evidence >= limits.min_evidence) or (
@@ -351,7 +352,11 @@ class Matcher:
         Twitter) cannot outvote one that fits; and a near-perfect leader (`sure`) is not put to
         the vote at all: two consultation entries keyed on "have your say" once outvoted the
         exact answer to "Can I say where I work on LinkedIn?". Outside entries have no principle
-        to vote for and take no voter's place; the caller never asks when one leads.
+        to vote for and take no voter's place; the caller never asks when one leads. A voter
+        counts by how far it stands above the floor (`VOTE_MARGIN` behind the leader), not by its
+        whole score: two entries close behind the leader still outvote it, but two far behind, each
+        sharing a word or two with the question, no longer outweigh one that fits it (blocked sites
+        at work lost to two transparency entries that shared "open" and "twitter").
         """
         votes: dict[int, float] = {}
         floor = scored[0].score - VOTE_MARGIN
