@@ -40,7 +40,16 @@ those though through thus to too u under until up upon us ve very via want wants
 we were what whats when where whether which while who whom whose why will with within without
 wont would wouldnt yes yet you your youre yours yourself yourselves hi hello hey best good
 im allowed ok okay sure yeah kind sort bit lot lots
-""".split())
+shud shd shld cud wud wld pls plz ur thx tho cos coz abt
+""".split())  # the last line: chat spellings of the words above ("shud we be on youtube")
+
+# Chat shorthand for words the guidance spells out, applied to both sides before stemming, so
+# "leaked doc from another dept" meets "leaking documents" and "ppl" meets "people". Short words
+# are never typo-corrected (too many real words are a letter apart), so they need naming here.
+SHORTHAND = {"ppl": "people", "dept": "department", "depts": "departments", "doc": "document",
+             "docs": "documents", "govt": "government", "msg": "message",
+             "msgs": "messages", "pic": "picture", "pics": "pictures",
+             "info": "information", "comms": "communications", "mgr": "manager"}
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 # Endings that swap rather than drop, so related forms meet: political/politics, impartiality/
@@ -73,7 +82,7 @@ def content_words(text: str) -> list[str]:
 
 def _content_words_of(folded: str) -> list[str]:
     """`content_words` of text already through `normalise`, which a question needs only once."""
-    return [stem(w) for w in folded.split() if w not in STOPWORDS]
+    return [stem(SHORTHAND.get(w, w)) for w in folded.split() if w not in STOPWORDS]
 
 
 class _WordSets:
@@ -180,6 +189,7 @@ class Matcher:
         self._variants: list[list[str]] = []
         self._word_sets: list[_WordSets] = []
         self._exact: dict[str, int] = {}
+        self._worded: dict[frozenset[str], set[int]] = {}  # a variant's words -> entries with it
         postings: dict[str, list[int]] = {}
         for index, entry in enumerate(self._entries):
             words: set[str] = set()
@@ -189,6 +199,8 @@ class Matcher:
                 words.update(stems)
                 if stems:
                     variants.append(" ".join(stems))
+                    if not entry.outside:
+                        self._worded.setdefault(frozenset(stems), set()).add(index)
             self._variants.append(variants)
             self._word_sets.append(_WordSets(variants))
             for question in entry.questions:
@@ -234,7 +246,8 @@ class Matcher:
         return self._typos[word]
 
     def match(self, *, text: str, exact: bool = True) -> Match:
-        """`exact=False` skips the shortcut for a question asked exactly as an entry has it."""
+        """`exact=False` skips the shortcuts for a question asked exactly as an entry has it, in
+        its characters or in its words (`_worded_exactly`), so reload can see what wording alone finds."""
         folded = normalise(text[:MAX_QUESTION_CHARS])
         if exact and (index := self._exact.get(folded)) is not None:
             found = Scored(entry=self._entries[index], score=100.0, coverage=1.0, likeness=100.0,
@@ -281,6 +294,8 @@ class Matcher:
         # Ties go to the specific entry over its principle, and to what the guidance says over an
         # outside entry: "not covered" must be the better fit, not an equal one.
         scored.sort(key=lambda s: (-s.score, s.entry.outside, s.entry.kind == "principle"))
+        if exact and (worded := self._worded_exactly(query_words, scored)) is not None:
+            return Match(outcome="answer", best=worded, candidates=tuple(scored[:4]))
         top = scored[0]
         if ((top.score >= limits.answer and top.evidence >= limits.min_evidence) or (
             top.score >= limits.sure and top.evidence >= limits.suggest_evidence
@@ -294,6 +309,24 @@ class Matcher:
         if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:
             return Match(outcome="suggest", best=top, candidates=tuple(scored[:4]))
         return Match(outcome="none", best=top, candidates=tuple(scored[:4]))
+
+    def _worded_exactly(self, words: frozenset[str], scored: list[Scored]) -> Scored | None:
+        """The best entry that has exactly the question's words as one of its own, when every
+        entry that has them belongs to one principle.
+
+        "tiktok?" or "purdah" is all of a keyword, and its one word is too common to clear
+        `min_evidence`; yet the entry that lists it as a keyword, or words a question just so,
+        said in advance that this is what it is about, as an exact question does. Word forms,
+        order and filler words do not matter ("shud we be on youtube" is "youtube"). Entries that
+        merely contain the words, among others, are no such promise, so they do not count; and
+        when entries of different principles have the words, the bot cannot know which is meant.
+        An unknown word in the question means no entry has exactly its words.
+        """
+        found = self._worded.get(words)
+        if not found or len({self._entries[i].principle for i in found}) > 1:
+            return None
+        ids = {self._entries[i].id for i in found}
+        return next((s for s in scored if s.entry.id in ids), None)
 
     def _contested(self, scored: list[Scored]) -> bool:
         """Whether a near-perfect leader shares its score with an entry of another principle.
@@ -319,11 +352,17 @@ class Matcher:
         Twitter) cannot outvote one that fits; and a near-perfect leader (`sure`) is not put to
         the vote at all: two consultation entries keyed on "have your say" once outvoted the
         exact answer to "Can I say where I work on LinkedIn?". Outside entries have no principle
-        to vote for and take no voter's place; the caller never asks when one leads.
+        to vote for and take no voter's place; the caller never asks when one leads. A voter
+        counts by how far it stands above the floor (`VOTE_MARGIN` behind the leader), not by its
+        whole score: two entries close behind the leader still outvote it, but two far behind, each
+        sharing a word or two with the question, no longer outweigh one that fits it (blocked sites
+        at work lost to two transparency entries that shared "open" and "twitter").
         """
         votes: dict[int, float] = {}
+        floor = scored[0].score - VOTE_MARGIN
         for candidate in [s for s in scored if not s.entry.outside][:VOTERS]:
-            if candidate.score >= scored[0].score - VOTE_MARGIN:
-                votes[candidate.entry.principle] = votes.get(candidate.entry.principle, 0.0) + candidate.score
+            if candidate.score > floor:
+                votes[candidate.entry.principle] = (votes.get(candidate.entry.principle, 0.0)
+                                                    + candidate.score - floor)
         winner = max(votes, key=votes.__getitem__)
         return next(s for s in scored if s.entry.principle == winner)

@@ -164,3 +164,45 @@ def test_a_perfect_fit_shared_within_one_principle_is_still_answered():
                                *FILLER)
     match = Matcher(knowledge=knowledge).match(text="followers")
     assert match.outcome == "answer" and match.best.entry.principle == 2
+
+
+def test_chat_spellings_meet_the_words_the_guidance_spells_out():
+    knowledge = knowledge_with(topic("leaks", 6, ["leaking documents from another department"]),
+                               *FILLER)
+    matcher = Matcher(knowledge=knowledge)
+    assert content_words("shud we") == [] and content_words("ppl") == content_words("people")
+    match = matcher.match(text="a leaked doc from another dept")
+    assert match.best.entry.id == "leaks" and match.best.coverage == 1
+
+
+def test_a_question_that_is_exactly_an_entrys_keyword_is_answered_though_its_word_is_common():
+    common = [topic(f"common-{i}", 6, [f"personal tiktok rules {i}"]) for i in range(3)]
+    knowledge = knowledge_with(topic("platforms", 1, ["which sites to use"], keywords=["tiktok"]),
+                               *common, *FILLER)
+    matcher = Matcher(knowledge=knowledge)
+    for question in ("tiktok?", "shud we be on TikTok"):
+        match = matcher.match(text=question)
+        assert match.outcome == "answer" and match.best.entry.id == "platforms", question
+    # Entries that only contain the word among others promise nothing: no answer on "rules".
+    assert matcher.match(text="rules?").outcome != "answer"
+
+
+def test_an_exact_wording_shared_by_two_principles_is_not_answered_on_that_alone():
+    knowledge = knowledge_with(topic("platforms", 1, ["which sites to use"], keywords=["tiktok"]),
+                               topic("own-time", 6, ["my own time"], keywords=["tiktok"]),
+                               *FILLER)
+    assert Matcher(knowledge=knowledge).match(text="tiktok").outcome != "answer"
+
+
+def test_a_clear_leader_is_not_outvoted_by_two_entries_far_behind_it():
+    """Each voter counts by how far it stands above the vote's floor, not by its whole score:
+    two entries of another principle 27 and 29 points behind the leader once outvoted it."""
+    knowledge = knowledge_with(topic("blocked-sites", 1, ["twitter blocked by the firewall"]),
+                               topic("open-data", 3, ["open data on twitter"]),
+                               topic("open-decisions", 3, ["open decisions on twitter"]), *FILLER)
+    match = Matcher(knowledge=knowledge).match(
+        text="can't open twitter on my laptop, it's blocked by the firewall")
+    assert [c.entry.id for c in match.candidates[:3]] == ["blocked-sites", "open-data",
+                                                          "open-decisions"]
+    assert match.candidates[0].score - match.candidates[1].score > 20
+    assert match.outcome == "answer" and match.best.entry.id == "blocked-sites"

@@ -25,10 +25,12 @@ FRESH2 = HERE / "fresh2.yaml"  # the same, held back: its misses are never looke
 
 FLOORS = {
     "dev.yaml": {"inscope_accuracy": 0.93, "offtopic_answered": 0.05},
-    "holdout.yaml": {"inscope_accuracy": 0.80, "offtopic_answered": 0.10},
+    # In-scope floors a question or two under what the exact-words rule, the vote by margin and
+    # the wider wording brought them to; holdout and fresh were tuned on, so their floors are loose.
+    "holdout.yaml": {"inscope_accuracy": 0.90, "offtopic_answered": 0.10},
     # Off-topic floors one question (0.05) above what outside entries brought them to.
-    "fresh.yaml": {"inscope_accuracy": 0.70, "offtopic_answered": 0.15},
-    "fresh2.yaml": {"inscope_accuracy": 0.75, "offtopic_answered": 0.30},
+    "fresh.yaml": {"inscope_accuracy": 0.90, "offtopic_answered": 0.15},
+    "fresh2.yaml": {"inscope_accuracy": 0.78, "offtopic_answered": 0.30},
 }
 
 
