@@ -74,6 +74,10 @@ async def page(browser, base_url, failing_urls):
 
 
 async def ask(page, question: str) -> None:
+    """As a person asks: once the last question is answered. Enter while one is in flight does
+    nothing (the text stays in the box), so a test that typed on at once lost its question
+    whenever the machine was slow."""
+    await expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
     box = page.get_by_label("Your question")
     await box.focus()
     await page.keyboard.type(question)
