@@ -76,6 +76,15 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") else word
 
 
+# Words that say a question is about social media, not which part of it: platforms, posting,
+# accounts. Every outside entry is about social media too, so once a keyword has found one, it
+# accounts for these words as the guidance's entries do (`Matcher._cover_platform_words`).
+PLATFORM_WORDS = frozenset(stem(w) for w in """
+facebook twitter x instagram linkedin tiktok youtube whatsapp snapchat threads bluesky mastodon
+reddit post posts posting tweet tweets account accounts page social media online
+""".split())
+
+
 def content_words(text: str) -> list[str]:
     return _content_words_of(normalise(text))
 
@@ -190,6 +199,7 @@ class Matcher:
         self._word_sets: list[_WordSets] = []
         self._exact: dict[str, int] = {}
         self._worded: dict[frozenset[str], set[int]] = {}  # a variant's words -> entries with it
+        self._outside_words: dict[int, frozenset[str]] = {}  # an outside entry's keyword words
         postings: dict[str, list[int]] = {}
         for index, entry in enumerate(self._entries):
             words: set[str] = set()
@@ -210,6 +220,7 @@ class Matcher:
                 # alike a question is, but their "team", "page", "long" or "Twitter" would pull
                 # questions about the guidance toward a topic it leaves alone.
                 words = {w for keyword in entry.keywords for w in content_words(keyword)}
+                self._outside_words[index] = frozenset(words)
             for word in words:
                 postings.setdefault(word, []).append(index)
         self._postings = postings
@@ -265,6 +276,7 @@ class Matcher:
                 covered[index] = covered.get(index, 0.0) + weight
         if not covered:
             return Match(outcome="none", best=None, candidates=())
+        self._cover_platform_words(covered, resolved, weights)
         query = " ".join(r or w for w, r in resolved)
         query_words = frozenset(query.split())
         scored = []
@@ -309,6 +321,27 @@ class Matcher:
         if top.score >= limits.suggest and top.evidence >= limits.suggest_evidence:
             return Match(outcome="suggest", best=top, candidates=tuple(scored[:4]))
         return Match(outcome="none", best=top, candidates=tuple(scored[:4]))
+
+    def _cover_platform_words(self, covered: dict[int, float],
+                              resolved: list[tuple[str, str | None]], weights: list[float]) -> None:
+        """Let the outside entries a keyword found account for the question's platform words.
+
+        An outside entry is found only by its keywords, so in "my personal facebook got hacked"
+        it accounted for "hacked" alone, while an entry of the guidance that happens to list
+        "personal", "facebook" and "post" took the rest and the lead, and the bot answered with a
+        principle. Platforms and posting are what every outside topic is about, as much as any
+        entry of the guidance; they say nothing about which topic is meant, so both kinds of entry
+        now count them. An outside entry no keyword found gains nothing, so a question about the
+        guidance that shares no keyword with one is never pulled toward it.
+        """
+        found = [i for i in covered if i in self._outside_words]
+        if not found:
+            return
+        platform = [(known, weight) for (_, known), weight in zip(resolved, weights, strict=True)
+                    if known in PLATFORM_WORDS]
+        for index in found:
+            keyed = self._outside_words[index]
+            covered[index] += sum(weight for known, weight in platform if known not in keyed)
 
     def _worded_exactly(self, words: frozenset[str], scored: list[Scored]) -> Scored | None:
         """The best entry that has exactly the question's words as one of its own, when every

@@ -206,3 +206,20 @@ def test_a_clear_leader_is_not_outvoted_by_two_entries_far_behind_it():
                                                           "open-decisions"]
     assert match.candidates[0].score - match.candidates[1].score > 20
     assert match.outcome == "answer" and match.best.entry.id == "blocked-sites"
+
+
+def test_an_outside_entry_a_keyword_found_counts_the_platform_words_too():
+    """Found by "hacked" alone, the outside entry lost to an entry that listed the question's
+    everyday platform words; platforms and posting are what both are about."""
+    knowledge = knowledge_with(
+        topic("the-law", 6, ["personal data on facebook", "someone else's photos in a post"],
+              keywords=["personal data"]),
+        outside("signing-in", ["someone hacked my account"], keywords=["hacked"]),
+        *FILLER,
+    )
+    matcher = Matcher(knowledge=knowledge)
+    assert matcher.match(text="my personal facebook was hacked and is posting").entry.id == "signing-in"
+    # no keyword, no pull: platform words alone never bring an outside entry in
+    match = matcher.match(text="personal data in a facebook post")
+    assert match.best.entry.id == "the-law"
+    assert all(c.entry.id != "signing-in" for c in match.candidates)

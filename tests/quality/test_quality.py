@@ -31,10 +31,10 @@ FLOORS = {
     # the wider wording brought them to; holdout and fresh were tuned on, so their floors are loose.
     "holdout.yaml": {"inscope_accuracy": 0.90, "offtopic_answered": 0.10},
     # Off-topic floors one question (0.05) above what outside entries brought them to.
-    "fresh.yaml": {"inscope_accuracy": 0.90, "offtopic_answered": 0.15},
-    "fresh2.yaml": {"inscope_accuracy": 0.78, "offtopic_answered": 0.30},
+    "fresh.yaml": {"inscope_accuracy": 0.90, "offtopic_answered": 0.10},
+    "fresh2.yaml": {"inscope_accuracy": 0.78, "offtopic_answered": 0.25},
     "fresh3.yaml": {"inscope_accuracy": 0.82, "offtopic_answered": 0.20},
-    "fresh4.yaml": {"inscope_accuracy": 0.72, "offtopic_answered": 0.30},
+    "fresh4.yaml": {"inscope_accuracy": 0.72, "offtopic_answered": 0.25},
 }
 
 
