@@ -25,6 +25,7 @@ FRESH2 = HERE / "fresh2.yaml"  # the same, held back: its misses are never looke
 FRESH3 = HERE / "fresh3.yaml"  # the same again, written while the bot was being tuned; held back
 FRESH4 = HERE / "fresh4.yaml"  # the same, harder near-misses; held back
 FRESH5 = HERE / "fresh5.yaml"  # the same, near-misses in everyday and private-life words; held back
+FRESH6 = HERE / "fresh6.yaml"  # the same again, by a sixth writer; held back
 
 FLOORS = {
     "dev.yaml": {"inscope_accuracy": 0.93, "offtopic_answered": 0.05},
@@ -37,6 +38,7 @@ FLOORS = {
     "fresh3.yaml": {"inscope_accuracy": 0.82, "offtopic_answered": 0.20},
     "fresh4.yaml": {"inscope_accuracy": 0.72, "offtopic_answered": 0.25},
     "fresh5.yaml": {"inscope_accuracy": 0.65, "offtopic_answered": 0.65},
+    "fresh6.yaml": {"inscope_accuracy": 0.58, "offtopic_answered": 0.55},
 }
 
 
@@ -47,8 +49,9 @@ def core():
     return Core(knowledge=load_knowledge(path=HERE.parents[1] / "knowledge"))
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5],
-                         ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
+@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6],
+                         ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5",
+                              "fresh6"])
 def test_quality_stays_above_its_floor(core, path):
     if not path.exists():
         pytest.skip(f"{path} is not here (it lives in the project's shared folder)")
@@ -58,8 +61,9 @@ def test_quality_stays_above_its_floor(core, path):
     assert result["offtopic_answered"] <= floor["offtopic_answered"], result
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5],
-                         ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
+@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6],
+                         ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5",
+                              "fresh6"])
 def test_evaluation_questions_are_not_in_the_knowledge_base(core, path):
     if not path.exists():
         pytest.skip(f"{path} is not here (it lives in the project's shared folder)")
