@@ -5,7 +5,6 @@
   const log = document.getElementById("log");
   const form = document.getElementById("ask");
   const input = document.getElementById("question");
-  const send = document.getElementById("send");
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -134,11 +133,19 @@
   }
 
   function busy(on) {
-    send.disabled = on;
     log.setAttribute("aria-busy", on ? "true" : "false");
   }
 
-  async function ask(body, question) {
+  // A question asked while another is being answered waits its turn, so answers come in the
+  // order asked. Send stays enabled for this: with it disabled, Enter silently did nothing.
+  let turn = Promise.resolve();
+
+  function ask(body, question) {
+    turn = turn.then(() => answer(body, question));
+    return turn;
+  }
+
+  async function answer(body, question) {
     busy(true);
     try {
       showReply(await post("/api/chat", body), question);
@@ -154,7 +161,7 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text || send.disabled) {
+    if (!text) {
       input.focus();
       return;
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -74,14 +75,26 @@ async def page(browser, base_url, failing_urls):
 
 
 async def ask(page, question: str) -> None:
-    """As a person asks: once the last question is answered. Enter while one is in flight does
-    nothing (the text stays in the box), so a test that typed on at once lost its question
-    whenever the machine was slow."""
-    await expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
     box = page.get_by_label("Your question")
     await box.focus()
     await page.keyboard.type(question)
     await page.keyboard.press("Enter")
+
+
+async def test_a_question_asked_while_one_is_answered_waits_its_turn(page):
+    """Enter used to do nothing while an answer was on its way: the question just sat in the box."""
+    async def slowly(route):
+        await asyncio.sleep(0.5)
+        await route.continue_()
+
+    await page.route("**/api/chat", slowly)
+    await ask(page, ANSWERED)
+    await ask(page, "help")
+    log = page.get_by_role("log")
+    await expect(log.locator(".msg-user")).to_have_count(2)
+    await expect(log.locator(".msg-bot")).to_have_count(3)  # the welcome, then both answers
+    await expect(log.locator(".msg-bot").nth(1)).to_contain_text(P3_ANSWER)
+    await expect(log.locator(".msg-bot").nth(2)).to_contain_text("How to use Guidance Bot")
 
 
 async def test_a_typed_question_is_answered_in_the_log(page):
