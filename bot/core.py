@@ -199,7 +199,7 @@ class Core:
         snapshot = snapshot or self.snapshot
         question = question[:MAX_QUESTION_CHARS]
         match = snapshot.matcher.match(text=question)
-        if match.entry is not None and match.best is not None:
+        if match.entry is not None:  # then `best` is set too
             return self._entry_reply(match.entry, snapshot=snapshot, score=match.best.score,
                                      question=question)
         if match.outcome == "suggest":

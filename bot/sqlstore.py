@@ -297,10 +297,10 @@ class SQLStore:
         chunks = [{f"key{i}": key for i, key in enumerate(rows[start:start + CLAIMS_PER_STATEMENT])}
                   for start in range(0, len(rows), CLAIMS_PER_STATEMENT)]
         now = datetime.now(UTC)
-        new: set[str] = set()
         async with self._write_lock:
             if self._dialect == "sqlite":
                 return await self._insert_new_keys_on_sqlite(chunks=chunks, now=now)
+            new: set[str] = set()
             async with self.engine.begin() as connection:
                 for chunk in chunks:
                     result = await connection.execute(_claim_statement(len(chunk)),
@@ -558,8 +558,8 @@ class SQLStore:
                              note=row.note) for row in rows]
 
     async def close(self) -> None:
-        if self._claimer is not None or self._writes:
-            await asyncio.wait({*self._writes, *([self._claimer] if self._claimer else [])})
+        if pending := {*self._writes, *filter(None, [self._claimer])}:
+            await asyncio.wait(pending)
         self._closed = True
         if self._claims_db is not None:
             await self._claims_db.close()
