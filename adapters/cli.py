@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeError, load_knowledge, readme_problems
 from bot.messages import Message
 from bot.settings import Settings, SettingsError, default_knowledge_path
 
@@ -101,6 +101,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     except KnowledgeError as error:
         for problem in error.problems:
             print(problem)
+        return 1
+    recorded = readme_problems(knowledge=knowledge, path=path)
+    for problem in recorded:
+        print(problem)
+    if recorded:
         return 1
     from bot.reload import conflicts
 

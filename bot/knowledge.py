@@ -405,3 +405,156 @@ def _has_key(node: yaml.MappingNode, name: str) -> bool:
 
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
+
+
+README = "README.md"
+_FILING_HEADER = ("file", "principles", "tips")
+_ANSWERS_HEADER = ("entry", "principle", "source")
+_NONE = "none"  # the principle cell of an outside entry, which belongs to no principle
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Row:
+    line: int
+    cells: tuple[str, ...]
+
+
+def readme_problems(*, knowledge: KnowledgeBase, path: str | Path) -> list[Problem]:
+    """What a knowledge base's README says about its entries, checked against the entries.
+
+    Its filing table says which principles each file's entries go under, and whether they may
+    have tips: the principle of the day rotates through the tips of every entry filed under a
+    principle, so a misfiled entry or a stray tip changes what staff are told each morning. Its
+    answers table gives every entry's principle and source line, so the record of where each
+    answer comes from cannot drift from what the bot cites. Only `guidance-bot check` applies
+    these: a README is for authors, and a running bot never refuses a reload over one. A path
+    with no README beside it (one file, a URL, a test's folder) has nothing to check.
+    """
+    path = Path(path)
+    readme = path / README if path.is_dir() else None
+    if readme is None or not readme.is_file():
+        return []
+    name = str(readme)
+    tables = _markdown_tables(readme.read_text(encoding="utf-8"))
+    problems: list[Problem] = []
+    for header, what in ((_FILING_HEADER, "filing"), (_ANSWERS_HEADER, "answers")):
+        if not any(rows[0].cells[:len(header)] == header for rows in tables):
+            problems.append(Problem(file=name, line=1, message=(
+                f"no {what} table: one whose header starts with | {' | '.join(header)} |")))
+    if problems:
+        return problems
+    filing = next(rows for rows in tables if rows[0].cells[:3] == _FILING_HEADER)
+    answers = next(rows for rows in tables if rows[0].cells[:3] == _ANSWERS_HEADER)
+    problems.extend(_filing_problems(knowledge, filing[1:], name))
+    problems.extend(_answers_problems(knowledge, answers[1:], name))
+    return problems
+
+
+def _filing_problems(knowledge: KnowledgeBase, rows: list[_Row], readme: str) -> list[Problem]:
+    problems: list[Problem] = []
+    files: dict[str, tuple[frozenset[int | None], bool]] = {}
+    for row in rows:
+        principles = _principles_cell(row.cells[1])
+        tips = row.cells[2].lower()
+        if principles is None or tips not in ("yes", "no"):
+            problems.append(Problem(file=readme, line=row.line, message=(
+                "a filing row needs principles such as '6', '2, 3', '1 to 6' or 'none', and "
+                "tips 'yes' or 'no'")))
+            continue
+        files[row.cells[0]] = (principles, tips == "yes")
+    for entry in knowledge.entries:
+        file = Path(entry.file).name
+        if file not in files:
+            problems.append(Problem(file=entry.file, line=entry.line, message=(
+                f"'{entry.id}' is in {file}, which the filing table of {README} does not list")))
+            continue
+        allowed, tips = files[file]
+        if entry.principle not in allowed:
+            problems.append(Problem(file=entry.file, line=entry.line, message=(
+                f"'{entry.id}' is filed under {_principle_words(entry.principle)}, but {README} "
+                f"files the entries of {file} under {_principles_words(allowed)}")))
+        elif entry.tips and not tips:
+            problems.append(Problem(file=entry.file, line=entry.line, message=(
+                f"'{entry.id}' has tips, but {README} keeps tips out of {file}: they would "
+                f"become principle {entry.principle}'s tip of the day")))
+    return problems
+
+
+def _answers_problems(knowledge: KnowledgeBase, rows: list[_Row], readme: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, _Row] = {}
+    for row in rows:
+        entry_id, principle, source = row.cells[:3]
+        if entry_id in seen:
+            problems.append(Problem(file=readme, line=row.line, message=(
+                f"'{entry_id}' has a second row in the answers table (first at line "
+                f"{seen[entry_id].line})")))
+            continue
+        seen[entry_id] = row
+        entry = knowledge.entry(entry_id)
+        if entry is None:
+            problems.append(Problem(file=readme, line=row.line, message=(
+                f"the answers table lists '{entry_id}', which is not in the knowledge base")))
+            continue
+        if principle != (str(entry.principle) if entry.principle else _NONE):
+            problems.append(Problem(file=readme, line=row.line, message=(
+                f"the answers table files '{entry_id}' under principle '{principle}', but the "
+                f"entry is under {_principle_words(entry.principle)}")))
+        if source != entry.source:
+            problems.append(Problem(file=readme, line=row.line, message=(
+                f"the answers table gives '{entry_id}' the source line '{source}', but the "
+                f"entry's is '{entry.source}'")))
+    for entry in knowledge.entries:
+        if entry.id not in seen:
+            problems.append(Problem(file=entry.file, line=entry.line, message=(
+                f"'{entry.id}' has no row in the answers table of {README}: give its principle "
+                "and source line there, and what changed and why")))
+    return problems
+
+
+def _markdown_tables(text: str) -> list[list[_Row]]:
+    """Each table's rows (header first, the --- line left out) with their line numbers."""
+    tables: list[list[_Row]] = []
+    current: list[_Row] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped.startswith("|"):
+            if current:
+                tables.append(current)
+            current = []
+            continue
+        cells = tuple(cell.strip().strip("`").strip() for cell in stripped.strip("|").split("|"))
+        if not all(set(cell) <= set("-: ") for cell in cells):
+            current.append(_Row(line=number, cells=tuple(c.lower() if not current else c
+                                                           for c in cells)))
+    if current:
+        tables.append(current)
+    return [rows for rows in tables if len(rows[0].cells) >= 3]
+
+
+def _principles_cell(text: str) -> frozenset[int | None] | None:
+    """'6', '2, 3, 4', '1 to 6' or 'none' as the principles it names; None when it is neither."""
+    text = text.strip().lower()
+    if text == _NONE:
+        return frozenset({None})
+    found: set[int | None] = set()
+    for part in text.split(","):
+        bounds = [b.strip() for b in part.split(" to ")]
+        if not all(b.isdigit() for b in bounds) or len(bounds) > 2:
+            return None
+        low, high = int(bounds[0]), int(bounds[-1])
+        if not (low in PRINCIPLES and high in PRINCIPLES and low <= high):
+            return None
+        found.update(range(low, high + 1))
+    return frozenset(found)
+
+
+def _principle_words(principle: int | None) -> str:
+    return "no principle (an outside entry)" if principle is None else f"principle {principle}"
+
+
+def _principles_words(allowed: frozenset[int | None]) -> str:
+    if allowed == {None}:
+        return "no principle (outside entries only)"
+    numbers = sorted(p for p in allowed if p is not None)
+    return ("principle " if len(numbers) == 1 else "principles ") + ", ".join(map(str, numbers))

@@ -71,3 +71,17 @@ def write_knowledge(directory: Path, *, topics: int = 6, seed: int = 1, outside:
     path.write_text(yaml.safe_dump(knowledge_dict(topics=topics, seed=seed, outside=outside),
                                    sort_keys=False), encoding="utf-8")
     return directory
+
+
+def readme_for(files: dict[str, list[dict]], *, rows: dict[str, str] | None = None) -> str:
+    """A knowledge README whose filing and answers tables fit `files` (name -> its entries):
+    every file allows the principles of its entries and tips; `rows` replaces a file's row."""
+    filing = ["| file | principles | tips | holds |", "| --- | --- | --- | --- |"]
+    answers = ["| entry | principle | source | last change and why |", "| --- | --- | --- | --- |"]
+    for name, entries in files.items():
+        numbers = sorted({e["principle"] for e in entries if "principle" in e})
+        allowed = ", ".join(map(str, numbers)) if numbers else "none"
+        filing.append((rows or {}).get(name, f"| `{name}` | {allowed} | yes | test entries |"))
+        answers += [f"| `{e['id']}` | {e.get('principle', 'none')} | {e['source']} | written |"
+                    for e in entries]
+    return "\n".join(["# Test knowledge", "", *filing, "", "Sources:", "", *answers, ""])

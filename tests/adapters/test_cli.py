@@ -131,3 +131,27 @@ def test_thresholds_come_from_the_environment(kb_env):
     assert json.loads(strict.stdout)["kind"] == "not_found"
     bad = run("ask", "hello", env={**kb_env, "ANSWER_THRESHOLD": "lots"})
     assert bad.returncode == 2 and "ANSWER_THRESHOLD: must be a number" in bad.stderr
+
+
+def test_check_holds_a_knowledge_base_to_the_filing_and_answers_tables_of_its_readme(tmp_path):
+    import yaml
+
+    from tests.kbfactory import knowledge_dict, readme_for
+
+    data = knowledge_dict(topics=2)
+    files = {"principles.yaml": data["entries"][:6], "topics.yaml": data["entries"][6:]}
+    for name, entries in files.items():
+        (tmp_path / name).write_text(yaml.safe_dump({"entries": entries}), encoding="utf-8")
+    (tmp_path / "README.md").write_text(readme_for(files), encoding="utf-8")
+    assert run("check", str(tmp_path)).returncode == 0
+    (tmp_path / "README.md").write_text(readme_for(files, rows={
+        "topics.yaml": "| `topics.yaml` | 2 to 5 | yes | conversation |"}), encoding="utf-8")
+    (tmp_path / "topics.yaml").write_text(yaml.safe_dump({"entries": [
+        {**files["topics.yaml"][0], "source": "Somewhere else"}, files["topics.yaml"][1]]}),
+        encoding="utf-8")
+    out = run("check", str(tmp_path))
+    assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
+    assert (f"{tmp_path / 'topics.yaml'}:2: 'topic-0' is filed under principle 1, but README.md "
+            "files the entries of topics.yaml under principles 2, 3, 4, 5") in out.stdout
+    assert "the answers table gives 'topic-0' the source line 'Test source', but the entry's is "\
+           "'Somewhere else'" in out.stdout

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.knowledge import MAX_FILE_BYTES, KnowledgeError, load_knowledge
-from tests.kbfactory import knowledge_dict, outside_entry, write_knowledge
+from bot.knowledge import MAX_FILE_BYTES, KnowledgeError, load_knowledge, readme_problems
+from tests.kbfactory import knowledge_dict, outside_entry, readme_for, write_knowledge
 
 
 def problems_for(path) -> list[str]:
@@ -152,3 +152,83 @@ def test_an_outside_entry_refuses_a_principle_a_reminder_and_tips_where_they_are
 
 def test_missing_path_is_a_problem_not_a_traceback(tmp_path):
     assert problems_for(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}:0: no such file or directory"]
+
+
+def readme_kb(tmp_path, *, rows=None, tips_on_outside_file=False):
+    """Principles in one file, topics in another, outside entries in a third, and a README."""
+    data = knowledge_dict(topics=3, outside=1)
+    files = {"principles.yaml": data["entries"][:6], "topics.yaml": data["entries"][6:9],
+             "outside.yaml": data["entries"][9:]}
+    for name, entries in files.items():
+        write(tmp_path, name, {"entries": entries})
+    write(tmp_path, "README.md", readme_for(files, rows=rows))
+    return load_knowledge(path=tmp_path), files
+
+
+def test_a_knowledge_base_that_matches_its_readme_has_no_readme_problems(tmp_path):
+    kb, _ = readme_kb(tmp_path)
+    assert readme_problems(knowledge=kb, path=tmp_path) == []
+    assert readme_problems(knowledge=kb, path=tmp_path / "topics.yaml") == []  # no README beside
+
+
+def test_an_entry_under_a_principle_its_readme_excludes_is_reported_at_the_entry(tmp_path):
+    kb, files = readme_kb(tmp_path, rows={"topics.yaml": "| `topics.yaml` | 1 to 2 | yes | x |"})
+    misfiled = [e for e in files["topics.yaml"] if e["principle"] not in (1, 2)]
+    found = [str(p) for p in readme_problems(knowledge=kb, path=tmp_path)]
+    assert len(found) == len(misfiled) > 0
+    entry = kb.entry(misfiled[0]["id"])
+    assert found[0] == (f"{tmp_path / 'topics.yaml'}:{entry.line}: '{entry.id}' is filed under "
+                        f"principle {entry.principle}, but README.md files the entries of "
+                        "topics.yaml under principles 1, 2")
+
+
+def test_tips_in_a_file_whose_readme_row_says_no_are_reported(tmp_path):
+    kb, _ = readme_kb(tmp_path, rows={"principles.yaml": "| principles.yaml | 1 to 6 | no | x |"})
+    found = [p.message for p in readme_problems(knowledge=kb, path=tmp_path)]
+    assert len(found) == 6
+    assert found[0] == ("'principle-1' has tips, but README.md keeps tips out of principles.yaml: "
+                        "they would become principle 1's tip of the day")
+
+
+def test_a_file_or_a_table_the_readme_lacks_is_reported(tmp_path):
+    kb, files = readme_kb(tmp_path)
+    write(tmp_path, "README.md", readme_for({n: files[n] for n in ("principles.yaml", "topics.yaml")}))
+    found = [p.message for p in readme_problems(knowledge=kb, path=tmp_path)]
+    assert "'outside-0' is in outside.yaml, which the filing table of README.md does not list" in found
+    assert any(m.startswith("'outside-0' has no row in the answers table") for m in found)
+    write(tmp_path, "README.md", "# Nothing here\n\n| field | type | rules |\n| --- | --- | --- |\n")
+    assert [str(p) for p in readme_problems(knowledge=kb, path=tmp_path)] == [
+        f"{tmp_path / 'README.md'}:1: no filing table: one whose header starts with "
+        "| file | principles | tips |",
+        f"{tmp_path / 'README.md'}:1: no answers table: one whose header starts with "
+        "| entry | principle | source |"]
+
+
+def test_the_answers_table_must_give_each_entry_its_principle_and_exact_source_line(tmp_path):
+    kb, _ = readme_kb(tmp_path)
+    readme = tmp_path / "README.md"
+    lines = readme.read_text().splitlines()
+    topic = next(i for i, line in enumerate(lines) if line.startswith("| `topic-0` |"))
+    lines[topic] = lines[topic].replace("Test source", "Made-up source")
+    principle = next(i for i, line in enumerate(lines) if line.startswith("| `principle-2` | 2 |"))
+    lines[principle] = lines[principle].replace("| 2 |", "| 5 |", 1)
+    lines.append("| `gone-entry` | 3 | Test source | removed |")
+    lines.append(lines[topic])
+    readme.write_text("\n".join(lines) + "\n")
+    found = [str(p) for p in readme_problems(knowledge=kb, path=tmp_path)]
+    assert found == [
+        f"{readme}:{principle + 1}: the answers table files 'principle-2' under principle '5', "
+        "but the entry is under principle 2",
+        f"{readme}:{topic + 1}: the answers table gives 'topic-0' the source line "
+        "'Made-up source', but the entry's is 'Test source'",
+        f"{readme}:{len(lines) - 1}: the answers table lists 'gone-entry', which is not in the "
+        "knowledge base",
+        f"{readme}:{len(lines)}: 'topic-0' has a second row in the answers table (first at line "
+        f"{topic + 1})"]
+
+
+def test_the_shipped_knowledge_base_matches_its_readme():
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[2] / "knowledge"
+    assert readme_problems(knowledge=load_knowledge(path=shipped), path=shipped) == []
