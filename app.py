@@ -45,8 +45,10 @@ async def _fetch_knowledge_url(app: web.Application) -> None:
         log.error("knowledge base at KNOWLEDGE_URL refused, serving KNOWLEDGE_PATH: %s", problem)
 
 
-def create_app(*, settings: Settings, core: Core | None = None) -> web.Application:
-    """The whole bot as one application. Tests pass their own core (and with it its store)."""
+def create_app(*, settings: Settings, core: Core | None = None,
+               teams_options: dict | None = None) -> web.Application:
+    """The whole bot as one application. Tests pass their own core (and with it its store), and
+    `teams_options` to check Bot Framework tokens without reaching Microsoft."""
     app = web.Application(client_max_size=1024 * 1024)
     if core is None:
         store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
@@ -69,7 +71,7 @@ def create_app(*, settings: Settings, core: Core | None = None) -> web.Applicati
     log.info("web chat: on at / and /api/chat")
     if not setup_slack(app, core=core, settings=settings, store=core.store):
         log.info("slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)")
-    setup_teams(app, core=core, settings=settings, store=core.store)
+    setup_teams(app, core=core, settings=settings, store=core.store, **(teams_options or {}))
     return app
 
 

@@ -24,6 +24,8 @@ class Admins:
         return cls(by_platform={platform: frozenset(v) for platform, v in ids.items()})
 
     def allows(self, message: Message) -> bool:
+        if message.anonymous:
+            return False
         # The web chat and the CLI have no user directory: presenting the admin token is the proof.
         if message.authenticated_admin:
             return True

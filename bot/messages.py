@@ -30,6 +30,7 @@ class Message:
     is_direct: bool = True  # a DM, a personal chat, the web chat or the CLI
     user_name: str | None = None
     authenticated_admin: bool = False  # web chat only: the admin token was presented
+    anonymous: bool = False  # the sender named their own user id (the Teams Emulator): never admin
 
 
 @dataclass(frozen=True, kw_only=True)

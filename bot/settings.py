@@ -29,7 +29,7 @@ def default_knowledge_path() -> Path:
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     port: int = 3978
-    host: str = "0.0.0.0"
+    host: str = "127.0.0.1"  # local only unless HOST says otherwise
     knowledge_path: Path = PROJECT_DIR / "knowledge"
     knowledge_url: str | None = None
     database_url: str | None = None
@@ -139,6 +139,10 @@ class Settings:
             "TEAMS_ENABLED") != "false":
             problems.append("MicrosoftAppId: production refuses an unauthenticated Bot Framework "
                             "endpoint; set it, or TEAMS_ENABLED=false")
+        if text("TEAMS_ADMIN_IDS") and not text("MicrosoftAppId"):
+            problems.append("TEAMS_ADMIN_IDS: needs MicrosoftAppId and MicrosoftAppPassword; without "
+                            "them /api/messages is the local Emulator endpoint, where anyone names "
+                            "their own user id, so it grants no admin")
         question_log_days = 30
         if text("QUESTION_LOG_DAYS"):
             raw = env["QUESTION_LOG_DAYS"].strip()
@@ -159,7 +163,7 @@ class Settings:
             raise SettingsError(problems)
         return cls(
             port=port,
-            host=text("HOST") or "0.0.0.0",
+            host=text("HOST") or "127.0.0.1",
             knowledge_path=knowledge,
             knowledge_url=knowledge_url,
             database_url=database_url,

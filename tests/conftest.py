@@ -40,3 +40,19 @@ def clock():
 @pytest.fixture
 def core(small_kb, clock):
     return Core(knowledge=small_kb, clock=clock)
+
+
+@pytest.fixture(scope="session")
+def outside_address() -> str:
+    """An address of this machine that is not loopback, to call the app as another machine would."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks a route
+            address = probe.getsockname()[0]
+        except OSError:
+            address = ""
+    if not address or address.startswith("127."):
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    return address

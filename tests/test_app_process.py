@@ -79,3 +79,31 @@ def test_sigterm_stops_cleanly_with_no_unclosed_resources(tmp_path):
     assert any(line["request_id"] == "before-term" and "POST /api/chat 200" in line["message"]
                for line in lines)
     assert any("shutting down" in line["message"] for line in lines)
+
+
+def _reachable(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError):
+        return False
+
+
+def test_without_host_the_app_listens_on_loopback_only(tmp_path, outside_address):
+    with app_process(tmp_path, HOST="") as (base, _):
+        port = base.rsplit(":", 1)[1]
+        assert _reachable(f"{base}/healthz")
+        assert not _reachable(f"http://{outside_address}:{port}/healthz")
+    with app_process(tmp_path, HOST="0.0.0.0") as (base, _):
+        port = base.rsplit(":", 1)[1]
+        assert _reachable(f"http://{outside_address}:{port}/healthz")
+
+
+def test_teams_admin_ids_without_credentials_refuse_to_start(tmp_path):
+    env = {**os.environ, "PORT": str(free_port()), "LOG_FORMAT": "plain",
+           "KNOWLEDGE_PATH": str(write_knowledge(tmp_path / "kb")), "DATA_DIR": str(tmp_path),
+           "TEAMS_ADMIN_IDS": "00000000-0000-0000-0000-0000000000a1", "MicrosoftAppId": ""}
+    done = subprocess.run([sys.executable, "app.py"], cwd=PROJECT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert "TEAMS_ADMIN_IDS: needs MicrosoftAppId and MicrosoftAppPassword" in done.stderr

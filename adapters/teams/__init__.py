@@ -77,10 +77,12 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
     adapter, authentication = cloud_adapter(settings=settings, credentials_factory=credentials_factory,
                                             config_overrides=config_overrides)
     adapter.on_turn_error = on_turn_error
-    bot = GuidanceTeamsBot(core=core, store=store, **(bot_options or {}))
+    emulator = not settings.microsoft_app_id
+    bot = GuidanceTeamsBot(core=core, store=store, anonymous=emulator, **(bot_options or {}))
     app[TEAMS_POSTER] = TeamsPoster(adapter=adapter, bot=bot, store=store,
                                     app_id=settings.microsoft_app_id)
-    endpoint = MessagesEndpoint(adapter=adapter, authentication=authentication, bot=bot)
+    endpoint = MessagesEndpoint(adapter=adapter, authentication=authentication, bot=bot,
+                                emulator=emulator)
     app.router.add_post("/api/messages", endpoint.handle)
 
     async def close_clients(_: web.Application) -> None:
@@ -91,6 +93,9 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
         log.info("teams: on at POST /api/messages for app id %s", settings.microsoft_app_id)
     else:
         log.warning("teams: NO AUTHENTICATION on POST /api/messages: MicrosoftAppId is blank, so "
-                    "anyone who can reach this port can talk to the bot. This is for the Bot "
-                    "Framework Emulator and local testing only; set MicrosoftAppId and "
+                    "it serves the Bot Framework Emulator on this machine only (loopback callers "
+                    "and service URLs) and grants no admin. Set MicrosoftAppId and "
                     "MicrosoftAppPassword for Teams.")
+        if settings.admins.by_platform.get("teams"):
+            log.error("teams: TEAMS_ADMIN_IDS ignored: without MicrosoftAppId nobody's Teams "
+                      "identity is proven")

@@ -50,10 +50,12 @@ def strip_mention(activity: Activity) -> str:
 
 
 class GuidanceTeamsBot(ActivityHandler):
-    def __init__(self, *, core: Core, store: Store, retry: RetryPolicy | None = None,
-                 sleep: Sleep | None = None, rng: Callable[[], float] | None = None) -> None:
+    def __init__(self, *, core: Core, store: Store, anonymous: bool = False,
+                 retry: RetryPolicy | None = None, sleep: Sleep | None = None,
+                 rng: Callable[[], float] | None = None) -> None:
         self.core = core
         self.store = store
+        self.anonymous = anonymous  # Emulator mode: no token proves who anyone is
         self.retry = retry or RetryPolicy()
         self._retry_options = {k: v for k, v in (("sleep", sleep), ("rng", rng)) if v is not None}
 
@@ -98,6 +100,7 @@ class GuidanceTeamsBot(ActivityHandler):
             is_direct=(conversation.conversation_type or "personal") == "personal"
             if conversation else True,
             user_name=activity.from_property.name if activity.from_property else None,
+            anonymous=self.anonymous,
         )
         await self.say(turn_context, await self.core.handle(message))
 

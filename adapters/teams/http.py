@@ -10,6 +10,7 @@ The wrapper also hands out pooled outgoing clients (see `connectors`).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
@@ -89,6 +90,30 @@ class GuardedAuthentication(BotFrameworkAuthentication):
         return await self._inner.authenticate_channel_request(auth_header)
 
 
+def is_loopback_host(host: str | None) -> bool:
+    """`localhost` or a loopback address literal; other names are not looked up (a name can be
+    made to point anywhere)."""
+    if not host:
+        return False
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def from_this_machine(request: web.Request) -> bool:
+    """The TCP peer is a loopback address and no proxy relayed the request on someone's behalf."""
+    if "Forwarded" in request.headers or "X-Forwarded-For" in request.headers:
+        return False
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return isinstance(peer, tuple) and bool(peer) and is_loopback_host(str(peer[0]))
+
+
 def _problem(data: dict[str, Any]) -> str | None:
     """Why this is not an activity the adapter can answer, or None."""
     if not isinstance(data.get("type"), str) or not data["type"]:
@@ -109,12 +134,17 @@ def _problem(data: dict[str, Any]) -> str | None:
 
 class MessagesEndpoint:
     def __init__(self, *, adapter: CloudAdapter, authentication: BotFrameworkAuthentication,
-                 bot: Bot) -> None:
+                 bot: Bot, emulator: bool = False) -> None:
         self.adapter = adapter
         self.authentication = authentication
         self.bot = bot
+        self.emulator = emulator  # no credentials: only this machine may call
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.emulator and not from_this_machine(request):
+            log.warning("teams: refused a request to /api/messages from %s: without MicrosoftAppId "
+                        "only this machine (the Bot Framework Emulator) may call", request.remote)
+            return json_error(403, "without MicrosoftAppId this endpoint serves only this machine")
         if request.content_type != "application/json":
             return json_error(415, "content type must be application/json")
         data = await read_json_object(request, limit=MAX_BODY_BYTES)

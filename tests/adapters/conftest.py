@@ -6,6 +6,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import create_app
 from bot.runtime import build_core
 from bot.settings import Settings
+from tests.adapters.bot_framework import serve_metadata
 from tests.adapters.teams_support import FakeConnector
 from tests.kbfactory import write_knowledge
 
@@ -41,3 +42,9 @@ async def connector():
     fake.url = str(server.make_url("/"))
     yield fake
     await server.close()
+
+
+@pytest.fixture(scope="session")
+def bot_framework():
+    """Bot Framework authentication checked locally: see `tests/adapters/bot_framework.py`."""
+    yield from serve_metadata()

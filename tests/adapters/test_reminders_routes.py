@@ -21,6 +21,7 @@ from bot.reminders import ReminderRunner, calendar_from
 from bot.settings import Settings
 from bot.sqlstore import SQLStore
 from bot.store import SlotStatus
+from tests.adapters.bot_framework import BotFramework
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import Harness, payload, settings_for
 from tests.adapters.teams_support import FakeConnector, golden
@@ -76,14 +77,16 @@ class Both:
         activity = golden("channel_mention", service_url=self.connector_url,
                           id=f"17000000{self.events:05}", text=f"<at>Guidance Bot</at> {text}")
         activity["from"]["aadObjectId"] = aad
-        response = await self.slack.client.post("/api/messages", json=activity)
+        response = await self.slack.client.post(
+            "/api/messages", json=activity,
+            headers=BotFramework.headers(service_url=self.connector_url))
         assert response.status in (200, 201)
         (reply,) = self.connector.received[before:]
         return json.dumps(reply["activity"])
 
 
 @pytest.fixture
-async def both(tmp_path):
+async def both(tmp_path, bot_framework):
     fake = FakeSlack()
     await fake.start()
     connector = FakeConnector()
@@ -93,10 +96,12 @@ async def both(tmp_path):
     await store.upgrade()
     clock = FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=LONDON))  # a Monday
     settings = settings_for(tmp_path, fake, reminders_enabled=False,
-                            admins=Admins.from_lists(slack=["U0ADMIN"], teams=[TEAMS_ADMIN]))
+                            admins=Admins.from_lists(slack=["U0ADMIN"], teams=[TEAMS_ADMIN]),
+                            **bot_framework.settings())
     core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
                 store=store, clock=clock)
-    web_app = application.create_app(settings=settings, core=core)
+    web_app = application.create_app(settings=settings, core=core,
+                                     teams_options=bot_framework.teams_options())
     client = TestClient(TestServer(web_app, host="127.0.0.1"))
     await client.start_server()
     try:

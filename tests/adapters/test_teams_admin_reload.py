@@ -1,5 +1,6 @@
-"""Reloading the knowledge base from Teams, through the app's real Bot Framework route, with the
-replies sent to a fake connector service over HTTP."""
+"""Reloading the knowledge base from Teams, through the app's real Bot Framework route with tokens
+checked (admin needs a proven identity), with the replies sent to a fake connector service over
+HTTP."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.knowledge import load_knowledge
 from bot.settings import Settings
 from bot.store import MemoryStore
 from tests.adapters.admin_knowledge import BROKEN, NEW_ANSWER, OLD_ANSWER, QUESTION, break_, change
+from tests.adapters.bot_framework import BotFramework
 from tests.adapters.teams_support import FakeConnector, golden
 from tests.kbfactory import write_knowledge
 
@@ -31,7 +33,9 @@ class Teams:
         activity = golden("personal_message", service_url=self.connector_url, text=text,
                           id=f"17000000000{self.sent:02d}")
         activity["from"]["aadObjectId"] = aad
-        response = await self.client.post("/api/messages", json=activity)
+        response = await self.client.post(
+            "/api/messages", json=activity,
+            headers=BotFramework.headers(service_url=self.connector_url))
         assert response.status == 201
         sent = self.connector.activities[-1]
         cards = [a["content"] for a in sent.get("attachments", [])]
@@ -39,16 +43,17 @@ class Teams:
 
 
 @pytest.fixture
-async def teams(tmp_path):
+async def teams(tmp_path, bot_framework):
     connector = FakeConnector()
     connector_server = TestServer(connector.app())
     await connector_server.start_server()
     path = write_knowledge(tmp_path / "kb")
     settings = Settings(knowledge_path=path, reminders_enabled=False,
-                        admins=Admins.from_lists(teams=[ADMIN_AAD]))
+                        admins=Admins.from_lists(teams=[ADMIN_AAD]), **bot_framework.settings())
     store = MemoryStore()
     core = Core(knowledge=load_knowledge(path=path), admins=settings.admins, store=store)
-    client = TestClient(TestServer(create_app(settings=settings, core=core)))
+    client = TestClient(TestServer(create_app(settings=settings, core=core,
+                                              teams_options=bot_framework.teams_options())))
     await client.start_server()
     try:
         yield Teams(client, connector, str(connector_server.make_url("/")), store, path)

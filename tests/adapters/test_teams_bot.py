@@ -205,18 +205,6 @@ async def test_conversation_references_are_kept_for_every_conversation(teams):
     assert "activityId" not in channel
 
 
-async def test_admin_identity_is_the_azure_ad_object_id(teams):
-    async def whoami(message, arguments):
-        return Reply(kind=ReplyKind.NOTICE, title=f"admin {message.user_id}", text="ok")
-
-    teams.core.register_admin(name="whoami", summary="test", run=whoami)
-    await teams.post("personal_message", text="whoami")
-    await teams.post("channel_mention", text="<at>Guidance Bot</at> whoami")
-    first, second = teams.connector.activities
-    assert first["text"] == f"admin {ADMIN_AAD}"
-    assert second["text"] == "Admins only"
-
-
 @pytest.mark.parametrize("status", [429, 412, 502, 504])
 async def test_throttled_and_gateway_failures_are_retried_with_backoff(teams, status):
     teams.connector.failures = [status, status]
@@ -247,10 +235,10 @@ async def test_retries_give_up_after_the_last_attempt(teams):
 
 
 async def test_error_in_the_core_is_logged_and_the_user_told(teams, caplog):
-    async def broken(message, arguments):
+    def broken(**_):
         raise RuntimeError("boom")
 
-    teams.core.register_admin(name="explode", summary="test", run=broken)
+    teams.core.answer = broken
     with caplog.at_level(logging.ERROR, logger="adapters.teams.bot"):
         response = await teams.post("personal_message", text="explode")
     assert response.status == 201

@@ -8,87 +8,18 @@ outgoing calls use injected credentials, so nothing reaches Microsoft.
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import jwt
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from botframework.connector.auth import ServiceClientCredentialsFactory
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
-from msrest.authentication import BasicTokenAuthentication
 
 from adapters.teams import setup_teams
 from adapters.teams.http import MAX_BODY_BYTES
 from bot.settings import Settings
 from bot.store import MemoryStore
+from tests.adapters.bot_framework import FOREIGN_KEY, TestCredentials, token
 from tests.adapters.teams_support import FakeConnector, golden, make_core
-
-APP_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
-ISSUER = "https://api.botframework.com"
-KID = "test-key"
-
-
-def _key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-SIGNING_KEY, FOREIGN_KEY = _key(), _key()
-
-
-class OpenIdMetadata(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the stdlib's name)
-        base = f"http://127.0.0.1:{self.server.server_port}"
-        if self.path == "/openid":
-            body = {"issuer": ISSUER, "jwks_uri": f"{base}/keys"}
-        elif self.path == "/keys":
-            jwk = json.loads(RSAAlgorithm.to_jwk(SIGNING_KEY.public_key()))
-            body = {"keys": [{**jwk, "kid": KID, "use": "sig", "endorsements": ["msteams"]}]}
-        else:
-            self.send_response(404)
-            self.end_headers()
-            return
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        return None
-
-
-class TestCredentials(ServiceClientCredentialsFactory):
-    """Our app id, and a fixed outgoing token instead of a call to login.microsoftonline.com."""
-
-    async def is_valid_app_id(self, app_id: str) -> bool:
-        return app_id == APP_ID
-
-    async def is_authentication_disabled(self) -> bool:
-        return False
-
-    made = 0
-
-    async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
-        TestCredentials.made += 1
-        return BasicTokenAuthentication({"access_token": "outgoing-test-token"})
-
-
-@pytest.fixture(scope="module")
-def metadata_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OpenIdMetadata)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/openid"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 async def _serve(tmp_path, settings, **options):
@@ -115,25 +46,14 @@ async def open_endpoint(tmp_path):
 
 
 @pytest.fixture
-async def secured(tmp_path, metadata_url):
-    settings = Settings(microsoft_app_id=APP_ID, microsoft_app_password="secret")
+async def secured(tmp_path, bot_framework):
     client, connector, connector_server = await _serve(
-        tmp_path, settings, credentials_factory=TestCredentials(),
-        config_overrides={"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": metadata_url,
-                          "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": metadata_url,
-                          "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": ISSUER})
+        tmp_path, Settings(**bot_framework.settings()), **bot_framework.teams_options())
     client.connector_url = str(connector_server.make_url("/"))
     client.fake_connector = connector
     yield client
     await client.close()
     await connector_server.close()
-
-
-def token(*, key=SIGNING_KEY, kid=KID, service_url: str, **claims) -> str:
-    now = int(time.time())
-    payload = {"iss": ISSUER, "aud": APP_ID, "serviceurl": service_url, "nbf": now - 60,
-               "exp": now + 3600, **claims}
-    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
 
 
 async def post(client, *, headers=None, name="personal_message", **changes):
