@@ -22,13 +22,8 @@ from adapters.teams import setup_teams
 from app import create_app
 from bot.settings import Settings
 from bot.store import MemoryStore
+from tests.adapters.bot_framework import FOREIGN_KEY, SIGNING_KEY, token
 from tests.adapters.teams_support import golden, make_core
-from tests.adapters.test_teams_http import (  # noqa: F401 (metadata_url is a fixture)
-    FOREIGN_KEY,
-    SIGNING_KEY,
-    metadata_url,
-    token,
-)
 from tests.fuzzhttp import Route, fuzz, json_value, random_text
 from tests.kbfactory import write_knowledge
 
@@ -116,20 +111,14 @@ async def test_random_activities_without_authentication_never_get_a_5xx_or_hang(
 
 
 @pytest.fixture
-async def secured(tmp_path, metadata_url, connector):  # noqa: F811
+async def secured(tmp_path, bot_framework, connector):
     """Authentication on, behind the same observability middleware as in app.py."""
-    from tests.adapters import test_teams_http as teams_http
-
-    settings = Settings(microsoft_app_id=teams_http.APP_ID, microsoft_app_password="secret")
     store = MemoryStore()
     core = make_core(tmp_path, store=store)
     app = web.Application()
     setup_observability(app, core=core)
-    setup_teams(app, core=core, settings=settings, store=store,
-                credentials_factory=teams_http.TestCredentials(),
-                config_overrides={"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": metadata_url,
-                                  "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": metadata_url,
-                                  "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": teams_http.ISSUER})
+    setup_teams(app, core=core, settings=Settings(**bot_framework.settings()), store=store,
+                **bot_framework.teams_options())
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         yield client
 
