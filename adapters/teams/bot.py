@@ -73,17 +73,23 @@ class GuidanceTeamsBot(ActivityHandler):
 
     async def _remember(self, activity: Activity, conversation: str) -> None:
         """Keep where this conversation lives; for a channel thread, the channel itself as well,
-        so that reminders can start a new post there rather than reply in someone's thread."""
+        so that reminders can start a new post there rather than reply in someone's thread.
+        An unauthenticated activity (Emulator mode) may record a new conversation, never move
+        one already recorded: its service URL is only what the caller says."""
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        await self.store.save_conversation(platform=PLATFORM, conversation_id=conversation,
-                                           reference=reference)
         channel, _, thread = conversation.partition(";messageid=")
+        places = [(conversation, reference)]
         if thread:
             channel_reference = {**reference, "conversation": {**reference["conversation"],
                                                                "id": channel}}
             channel_reference.pop("activityId", None)
-            await self.store.save_conversation(platform=PLATFORM, conversation_id=channel,
-                                               reference=channel_reference)
+            places.append((channel, channel_reference))
+        for place, saved in places:
+            if self.anonymous and await self.store.conversation(
+                    platform=PLATFORM, conversation_id=place) is not None:
+                continue
+            await self.store.save_conversation(platform=PLATFORM, conversation_id=place,
+                                               reference=saved)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import Bot, serializer_helper
@@ -20,6 +21,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import (
     AuthenticateRequestResult,
+    AuthenticationConstants,
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
@@ -56,6 +58,14 @@ class GuardedAuthentication(BotFrameworkAuthentication):
             raise
         except Exception as error:
             raise PermissionError(f"token rejected: {type(error).__name__}") from error
+        identity = result.claims_identity
+        if identity.authentication_type != AuthenticationConstants.ANONYMOUS_AUTH_TYPE:
+            # Replies go where the token says, never where the body says. Only channel tokens
+            # name a service URL; an Emulator or skill token names none and is refused.
+            vouched = identity.get_claim_value(AuthenticationConstants.SERVICE_URL_CLAIM)
+            if not isinstance(vouched, str) or not vouched:
+                raise PermissionError("the token vouches for no serviceUrl")
+            activity.service_url = vouched
         if result.connector_factory is not None:
             result.connector_factory = PooledConnectorFactory(result.connector_factory,
                                                               self.connectors)
@@ -121,6 +131,13 @@ def _problem(data: dict[str, Any]) -> str | None:
     service_url = data.get("serviceUrl")
     if not isinstance(service_url, str) or not service_url.startswith(("https://", "http://")):
         return "'serviceUrl' must be an http(s) URL"
+    try:
+        parts = urlsplit(service_url)
+        _ = parts.port  # raises here for a port that is not a number
+    except ValueError:
+        return "'serviceUrl' must be an http(s) URL"
+    if not parts.hostname or "@" in parts.netloc:
+        return "'serviceUrl' must name a host, and no user name or password"
     conversation = data.get("conversation")
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
         return "'conversation.id' must be a string"
@@ -151,6 +168,9 @@ class MessagesEndpoint:
         problem = _problem(data)
         if problem:
             return json_error(400, problem)
+        if self.emulator and not is_loopback_host(urlsplit(data["serviceUrl"]).hostname):
+            log.warning("teams: refused an activity whose serviceUrl is not on this machine")
+            return json_error(403, "without MicrosoftAppId replies go only to this machine")
         try:
             activity = Activity().deserialize(data)
         except (DeserializationError, ValueError, TypeError, AttributeError):

@@ -1,6 +1,7 @@
 """Without Microsoft credentials `/api/messages` is the local Bot Framework Emulator's endpoint:
-only this machine may call it, and nobody is an admin there, whatever user id an activity claims.
-With credentials, the Azure AD object id a Bot Framework token carries the activity of is what
+only this machine may call it, replies go only to this machine, what it has recorded stays put,
+and nobody is an admin there, whatever user id an activity claims. With credentials, replies go
+to the service URL the token names, and the Azure AD object id of the token's activity is what
 `TEAMS_ADMIN_IDS` lists."""
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.teams import TEAMS_POSTER
 from app import create_app
 from bot.access import Admins
 from bot.messages import Reply, ReplyKind
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
-from tests.adapters.bot_framework import BotFramework
-from tests.adapters.teams_support import golden
+from tests.adapters.bot_framework import EMULATOR_ISSUER, BotFramework, token
+from tests.adapters.teams_support import FakeConnector, golden
 from tests.kbfactory import write_knowledge
 
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000a1"
@@ -32,6 +34,17 @@ async def _app_client(tmp_path, *, host: str = "127.0.0.1", teams_options=None, 
                                               teams_options=teams_options), host=host))
     await client.start_server()
     return client, core
+
+
+@pytest.fixture
+async def elsewhere(outside_address):
+    """A second fake connector, reached at this machine's non-loopback address."""
+    fake = FakeConnector()
+    server = TestServer(fake.app(), host="0.0.0.0")
+    await server.start_server()
+    fake.url = f"http://{outside_address}:{server.port}/"
+    yield fake
+    await server.close()
 
 
 def _as_admin(name: str, *, service_url: str, text: str, number: int) -> dict:
@@ -130,5 +143,65 @@ async def test_with_credentials_other_machines_may_call_with_a_token(tmp_path, c
                                         headers=BotFramework.headers(service_url=connector.url))
             assert signed.status == 201
         assert len(connector.received) == 1
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize("where", ["other host", "user and password"])
+async def test_emulator_mode_replies_only_to_this_machine(tmp_path, connector, elsewhere, where):
+    client, _ = await _app_client(tmp_path)
+    target = {"other host": elsewhere.url,
+              "user and password": connector.url.replace("http://", "http://me:secret@")}[where]
+    try:
+        response = await client.post("/api/messages",
+                                     json=golden("personal_message", service_url=target))
+        assert response.status in (400, 403)
+        assert elsewhere.attempts == 0 and connector.attempts == 0
+    finally:
+        await client.close()
+
+
+async def test_an_unauthenticated_activity_never_moves_a_recorded_conversation(tmp_path,
+                                                                              connector):
+    other = FakeConnector()
+    other_server = TestServer(other.app(), host="127.0.0.1")
+    await other_server.start_server()
+    client, core = await _app_client(tmp_path)
+    channel = "19:comms-team-channel@thread.tacv2"
+    try:
+        assert (await client.post("/api/messages", json=golden(
+            "channel_mention", service_url=connector.url))).status == 201
+        moved = golden("channel_mention", service_url=str(other_server.make_url("/")),
+                       id="1700000000777")
+        assert (await client.post("/api/messages", json=moved)).status == 201
+        for conversation in (channel, moved["conversation"]["id"]):
+            saved = await core.store.conversation(platform="teams", conversation_id=conversation)
+            assert saved["serviceUrl"] == connector.url
+        poster = client.server.app[TEAMS_POSTER]
+        before = len(connector.received)
+        assert await poster.post(conversation_id=channel, reply=core.today()) is True
+        assert len(connector.received) == before + 1
+        assert len(other.received) == 1  # only the reply to the second activity itself
+    finally:
+        await client.close()
+        await other_server.close()
+
+
+async def test_with_credentials_a_token_that_names_no_service_url_is_refused(
+        tmp_path, connector, elsewhere, bot_framework):
+    client, _ = await _app_client(tmp_path, teams_options=bot_framework.teams_options(),
+                                  **bot_framework.settings())
+    emulator_token = token(service_url=None, iss=EMULATOR_ISSUER, ver="1.0",
+                           appid=bot_framework.settings()["microsoft_app_id"])
+    try:
+        response = await client.post(
+            "/api/messages", json=golden("personal_message", service_url=elsewhere.url),
+            headers={"Authorization": f"Bearer {emulator_token}"})
+        assert response.status == 401
+        assert elsewhere.attempts == 0
+        signed = await client.post(
+            "/api/messages", json=golden("personal_message", service_url=connector.url),
+            headers=BotFramework.headers(service_url=connector.url))
+        assert signed.status == 201 and len(connector.received) == 1
     finally:
         await client.close()
