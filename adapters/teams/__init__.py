@@ -39,33 +39,36 @@ class BotConfig:
                    APP_TENANTID=settings.microsoft_app_tenant_id, **overrides)
 
 
-def cloud_adapter(*, settings: Settings, credentials_factory=None, config_overrides: dict | None = None):
+def cloud_adapter(*, settings: Settings, credentials_factory=None,
+                  config_overrides: dict | None = None, outbound=None):
     """botbuilder's adapter, as our app, and its authentication (close it when done); also what
-    `guidance-bot reminders run-due` posts to Teams with, outside the web application."""
+    `guidance-bot reminders run-due` posts to Teams with, outside the web application.
+    `outbound` (`connectors.OutboundLimits`) bounds each call to a Bot Framework service."""
     from botbuilder.integration.aiohttp import (
         CloudAdapter,
         ConfigurationBotFrameworkAuthentication,
         ConfigurationServiceClientCredentialFactory,
     )
 
-    from adapters.teams.connectors import CachedCredentialsFactory
+    from adapters.teams.connectors import CachedCredentialsFactory, OutboundLimits
     from adapters.teams.http import GuardedAuthentication
 
     config = BotConfig.from_settings(settings, **(config_overrides or {}))
     credentials = CachedCredentialsFactory(
         credentials_factory or ConfigurationServiceClientCredentialFactory(config, logger=log))
     authentication = GuardedAuthentication(ConfigurationBotFrameworkAuthentication(
-        config, credentials_factory=credentials, logger=log))
+        config, credentials_factory=credentials, logger=log), limits=outbound or OutboundLimits())
     return CloudAdapter(authentication), authentication
 
 
 def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: Store,
                 credentials_factory=None, bot_options: dict | None = None,
-                config_overrides: dict | None = None) -> None:
+                config_overrides: dict | None = None, outbound=None) -> None:
     """Serve the Teams bot at `POST /api/messages`.
 
     `credentials_factory` and `config_overrides` exist so tests never reach Microsoft's login
-    service; production leaves them unset.
+    service, and `outbound` so they need not wait out the real time limits; production leaves
+    them unset.
     """
     if settings.production and not settings.microsoft_app_id:
         log.info("teams: off (production without MicrosoftAppId, TEAMS_ENABLED=false)")
@@ -75,7 +78,7 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
     from adapters.teams.proactive import TeamsPoster
 
     adapter, authentication = cloud_adapter(settings=settings, credentials_factory=credentials_factory,
-                                            config_overrides=config_overrides)
+                                            config_overrides=config_overrides, outbound=outbound)
     adapter.on_turn_error = on_turn_error
     emulator = not settings.microsoft_app_id
     bot = GuidanceTeamsBot(core=core, store=store, anonymous=emulator, **(bot_options or {}))

@@ -29,7 +29,7 @@ from botframework.connector.auth import (
 )
 from msrest.exceptions import DeserializationError
 
-from adapters.teams.connectors import ClientPool, PooledConnectorFactory
+from adapters.teams.connectors import ClientPool, OutboundLimits, PooledConnectorFactory
 from adapters.web import json_error, read_json_object
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,10 @@ class GuardedAuthentication(BotFrameworkAuthentication):
     """Delegates to the real authentication; any failure to authenticate becomes PermissionError,
     and outgoing clients come from pools that live as long as the application."""
 
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+    def __init__(self, inner: BotFrameworkAuthentication, *,
+                 limits: OutboundLimits | None = None) -> None:
         self._inner = inner
+        self.limits = limits or OutboundLimits()
         self.connectors = ClientPool()
         self.token_clients = ClientPool()
 
@@ -67,8 +69,8 @@ class GuardedAuthentication(BotFrameworkAuthentication):
                 raise PermissionError("the token vouches for no serviceUrl")
             activity.service_url = vouched
         if result.connector_factory is not None:
-            result.connector_factory = PooledConnectorFactory(result.connector_factory,
-                                                              self.connectors)
+            result.connector_factory = PooledConnectorFactory(
+                result.connector_factory, self.connectors, limits=self.limits)
         return result
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str
@@ -82,7 +84,7 @@ class GuardedAuthentication(BotFrameworkAuthentication):
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return PooledConnectorFactory(self._inner.create_connector_factory(claims_identity),
-                                      self.connectors)
+                                      self.connectors, limits=self.limits)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         claims = claims_identity.claims or {}
