@@ -37,6 +37,7 @@ log = logging.getLogger("guidance_bot.http")
 REQUEST_ID_HEADER = "X-Request-Id"
 STORE_PING_TIMEOUT = 2.0
 UNMATCHED = "unmatched"  # the route label of a request no route matched: never the raw path
+CLIENT_WENT_AWAY = 499  # nginx's status for a client that closed the connection first
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 METRICS_KEY = web.AppKey("metrics", "Metrics")
@@ -128,6 +129,10 @@ async def request_context(request: web.Request, handler) -> web.StreamResponse:
     except web.HTTPException as error:
         error.headers[REQUEST_ID_HEADER] = rid
         status = error.status
+        raise
+    except asyncio.CancelledError:
+        if request.transport is None or request.transport.is_closing():
+            status = CLIENT_WENT_AWAY  # aiohttp stops the handler; nothing failed on our side
         raise
     except Exception:
         log.exception("unhandled error in %s %s", request.method, route_label(request))

@@ -74,8 +74,9 @@ class WebChat:
     def _is_admin(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
+        # aiohttp decodes header bytes that are not UTF-8 as surrogates; they match no token.
         return bool(self.admin_token) and scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), self.admin_token.encode())
+            token.strip().encode("utf-8", "surrogateescape"), self.admin_token.encode())
 
     async def page(self, request: web.Request) -> web.Response:
         return self._file("index.html")
@@ -86,7 +87,8 @@ class WebChat:
     def _file(self, name: str) -> web.Response:
         suffix = name[name.rfind("."):] if "." in name else ""
         resource = _STATIC / name
-        if "/" in name or suffix not in _TYPES or not resource.is_file():
+        if "/" in name or len(name.encode("utf-8", "surrogateescape")) > 255 or (
+                suffix not in _TYPES) or not resource.is_file():
             raise web.HTTPNotFound()
         return web.Response(body=resource.read_bytes(), content_type=_TYPES[suffix],
                             charset="utf-8", headers=_HEADERS)

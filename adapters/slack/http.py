@@ -53,6 +53,13 @@ def payload_problem(body: dict) -> str | None:
             isinstance(action, dict) and isinstance(action.get("action_id"), str)
             for action in actions)):
         return "'actions' must be a list of objects with an 'action_id'"
+    view = body.get("view") or {}
+    if body.get("type") == "view_submission" and "callback_id" in view and not isinstance(
+            view.get("type"), str):
+        return "'view.type' must be a string"  # bolt reads it on every view_submission
+    if body.get("type") == "workflow_step_edit" and "callback_id" in body and not isinstance(
+            body.get("workflow_step"), dict):
+        return "a workflow_step_edit needs a 'workflow_step' object"
     authorizations = body.get("authorizations")
     if authorizations is not None and not (isinstance(authorizations, list) and all(
             isinstance(item, dict) for item in authorizations)):

@@ -185,6 +185,7 @@ async def raw_get(client, target: str) -> int:
     "/static/chat.js%00.css", "/static/..%5capp.py", "/static/%2fetc%2fpasswd", "/static//etc/passwd",
     "/static/../../../../etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd", "/static/%252e%252e%252fapp.py",
     "/static/web.py", "/static/__init__.py", "/static/CHAT.JS", "/nothing-here",
+    "/static/" + "a" * 300 + ".js", "/static/" + "%C3%A9" * 130 + ".css",
 ])
 async def test_unknown_static_files_and_traversal_are_404(client, target):
     assert await raw_get(client, target) == 404
@@ -298,3 +299,44 @@ async def test_a_topic_outside_the_guidance_is_not_an_answer_asked_or_clicked(tm
             assert (reply["answered"], reply["kind"], reply["principle"], reply["entry"]) == (
                 False, "not_found", None, "outside-0"), body
             assert reply["suggestions"] == [] and "Principle" not in reply["text"]
+
+
+async def _raw_exchange(client, request: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        return await reader.read()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_an_authorization_header_that_is_not_utf8_is_no_admin_and_no_500(client):
+    body = json.dumps({"text": "whoami"}).encode()
+    head = (b"POST /api/chat HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer \xff\xfe" + TOKEN.encode() + b"\r\nConnection: close\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+    answer = await _raw_exchange(client, head + body)
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b"Admins only" in answer
+
+
+async def test_a_client_that_drops_a_slow_upload_is_one_quiet_line_not_a_500(client, caplog):
+    caplog.set_level("INFO")
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(b"POST /api/chat HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                 b"\r\nContent-Length: 10000\r\n\r\n{\"text\": \"half a question")
+    await writer.drain()
+    await asyncio.sleep(0.2)  # the handler is waiting for the rest of the body
+    writer.transport.abort()
+    metrics = ""
+    for _ in range(100):
+        metrics = await (await client.get("/metrics")).text()
+        if 'route="/api/chat"' in metrics:
+            break
+        await asyncio.sleep(0.02)
+    assert 'guidance_bot_http_requests_total{method="POST",route="/api/chat",status="499"} 1.0' in (
+        metrics)
+    assert 'status="500"' not in metrics
+    assert "Traceback" not in caplog.text and "POST /api/chat 499" in caplog.text
