@@ -42,7 +42,15 @@ async def read_body(request: web.Request, *, limit: int) -> bytes | None:
 
 
 async def read_json_object(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> dict:
-    """The request body as a JSON object, or an HTTP error that says what is wrong with it."""
+    """The request body as a JSON object, or an HTTP error that says what is wrong with it.
+
+    Only `application/json`: a browser sends that cross-site only after a preflight this app never
+    grants, so another website cannot post here from a visitor's browser (it can with text/plain).
+    """
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(
+            text=json.dumps({"error": "content type must be application/json"}),
+            content_type="application/json")
     body = await read_body(request, limit=limit)
     if body is None:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or limit + 1,
@@ -113,6 +121,8 @@ class WebChat:
         entry, helpful = data.get("entry"), data.get("helpful")
         if not isinstance(entry, str) or not isinstance(helpful, bool):
             return json_error(400, "expected {\"entry\": string, \"helpful\": true or false}")
+        if self.core.knowledge.entry(entry) is None:
+            return json_error(400, "'entry' is not an entry of the knowledge base")
         question = data.get("question") if isinstance(data.get("question"), str) else None
         reply = await self.core.feedback(platform="web", entry=entry, helpful=helpful,
                                          question=question)

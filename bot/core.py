@@ -336,9 +336,11 @@ class Core:
 
     async def feedback(self, *, platform: str, entry: str | None, helpful: bool,
                        question: str | None = None) -> Reply:
-        await self.store.record_feedback(feedback=Feedback(
-            platform=platform, entry=entry, helpful=helpful, question=question,
-            at=self.clock()))
+        # A vote names an entry of the knowledge base; anything else was not one of our buttons.
+        if entry is None or self.knowledge.entry(entry) is not None:
+            await self.store.record_feedback(feedback=Feedback(
+                platform=platform, entry=entry, helpful=helpful, question=question,
+                at=self.clock()))
         return Reply(kind=ReplyKind.NOTICE, title="Thanks for your feedback", text=(
             "Thanks for your feedback." if helpful else
             "Thanks for telling me. I'll use it to improve my answers. "

@@ -64,7 +64,8 @@ async def test_a_sane_request_id_is_echoed_and_anything_else_is_replaced(client)
 
 async def test_errors_carry_the_request_id_too(client):
     missing = await client.get("/no/such/page", headers={REQUEST_ID_HEADER: "r-404"})
-    bad = await client.post("/api/chat", data=b"not json", headers={REQUEST_ID_HEADER: "r-400"})
+    bad = await client.post("/api/chat", data=b"not json", headers={
+        REQUEST_ID_HEADER: "r-400", "Content-Type": "application/json"})
     assert (missing.status, missing.headers[REQUEST_ID_HEADER]) == (404, "r-404")
     assert (bad.status, bad.headers[REQUEST_ID_HEADER]) == (400, "r-400")
 
@@ -92,7 +93,7 @@ async def test_metrics_count_requests_by_canonical_route_and_status(client):
     for name in ("app.js", "nope-one.js", "nope-two.js"):
         await client.get(f"/static/{name}")
     await client.get("/random/path/9f8e7d")
-    await client.post("/api/chat", data=b"[")
+    await client.post("/api/chat", data=b"[", headers={"Content-Type": "application/json"})
     samples = await scrape(client)
     static_404 = value(samples, "guidance_bot_http_requests_total",
                        method="GET", route="/static/{name}", status="404")

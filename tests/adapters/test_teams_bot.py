@@ -127,6 +127,14 @@ async def test_not_helpful_submit_is_recorded(teams):
     assert (feedback.entry, feedback.helpful, feedback.question) == ("topic-1", False, None)
 
 
+async def test_a_feedback_submit_for_no_entry_of_the_knowledge_base_is_not_recorded(teams):
+    response = await teams.post("card_submit", value={"action": "feedback", "entry": "x" * 300,
+                                                      "helpful": True})
+    assert response.status == 201
+    assert teams.store.feedback == []
+    assert teams.connector.activities[0]["text"] == "Thanks for your feedback"
+
+
 async def test_did_you_mean_submit_answers_that_entry(teams):
     response = await teams.post("card_submit", value={"action": "answer", "entry": "principle-5"})
     assert response.status == 201

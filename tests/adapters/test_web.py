@@ -42,9 +42,13 @@ async def client(core, tmp_path):
         yield client
 
 
-async def chat(client, body, **kwargs) -> tuple[int, dict]:
+JSON = {"Content-Type": "application/json"}
+
+
+async def chat(client, body, *, headers=None, **kwargs) -> tuple[int, dict]:
     data = json.dumps(body) if isinstance(body, dict | list) else body
-    async with client.post("/api/chat", data=data, **kwargs) as response:
+    async with client.post("/api/chat", data=data, headers={**JSON, **(headers or {})},
+                           **kwargs) as response:
         return response.status, await response.json()
 
 
@@ -234,7 +238,7 @@ async def test_feedback_without_a_question_is_recorded(client, core):
     b'{"entry": 5, "helpful": true}',
 ])
 async def test_bad_feedback_is_a_400_and_records_nothing(client, core, body):
-    async with client.post("/api/feedback", data=body) as response:
+    async with client.post("/api/feedback", data=body, headers=JSON) as response:
         assert response.status == 400
         assert "error" in await response.json()
     assert core.store.feedback == []
@@ -242,7 +246,7 @@ async def test_bad_feedback_is_a_400_and_records_nothing(client, core, body):
 
 async def test_oversized_feedback_is_a_413(client):
     body = json.dumps({"entry": "principle-1", "helpful": True, "question": "q" * MAX_BODY_BYTES})
-    async with client.post("/api/feedback", data=body) as response:
+    async with client.post("/api/feedback", data=body, headers=JSON) as response:
         assert response.status == 413
 
 
@@ -281,7 +285,7 @@ async def test_with_no_admin_token_configured_nobody_is_admin(core, tmp_path):
     {"text": "1e999"}, {"text": "x", "helpful": "maybe"},
 ])
 async def test_odd_input_never_makes_a_500(client, body):
-    async with client.post("/api/chat", data=json.dumps(body)) as response:
+    async with client.post("/api/chat", data=json.dumps(body), headers=JSON) as response:
         assert response.status < 500
         reply = await response.json()
     assert response.status in (200, 400) and isinstance(reply, dict)
@@ -340,3 +344,29 @@ async def test_a_client_that_drops_a_slow_upload_is_one_quiet_line_not_a_500(cli
         metrics)
     assert 'status="500"' not in metrics
     assert "Traceback" not in caplog.text and "POST /api/chat 499" in caplog.text
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/chat", b'{"text": "principle 3"}'), ("/api/feedback", b'{"entry": "principle-3", '
+                                                                 b'"helpful": false}'),
+])
+@pytest.mark.parametrize("content_type", [
+    "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None,
+])
+async def test_only_json_is_accepted_so_other_sites_cannot_post_from_a_browser(
+        client, core, path, body, content_type):
+    """A page elsewhere can send these content types cross-site without asking first."""
+    async with client.post(path, data=body, headers={"Content-Type": content_type} if content_type
+                           else None, skip_auto_headers=("Content-Type",)) as response:
+        assert response.status == 415
+        assert await response.json() == {"error": "content type must be application/json"}
+    assert core.store.feedback == []
+
+
+@pytest.mark.parametrize("entry", ["no-such-entry", "x" * 10_000, "", "principle-3 "])
+async def test_feedback_for_no_entry_of_the_knowledge_base_is_a_400_and_records_nothing(
+        client, core, entry):
+    async with client.post("/api/feedback", json={"entry": entry, "helpful": True}) as response:
+        assert response.status == 400
+        assert "not an entry" in (await response.json())["error"]
+    assert core.store.feedback == []
