@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
+MAX_STORED_ID = 255  # characters the store keeps of a conversation or channel id
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 WELCOME_WINDOW_SECONDS = 600
 
@@ -28,6 +30,24 @@ def user_id(account: ChannelAccount | None) -> str:
     if account is None:
         return ""
     return account.aad_object_id or account.id or ""
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def event_key(*parts: str) -> str:
+    """A fixed-length key for `first_delivery` from ids of any length: a Teams conversation id
+    can be longer than the store keeps, and cut short two messages would share a key."""
+    return "teams:" + _digest(*parts)
+
+
+def stored_id(conversation_id: str) -> str:
+    """What the store keeps a conversation (and its subscription) under: its id, or a digest of
+    an id too long for the store (a group chat's id can run to hundreds of characters)."""
+    if len(conversation_id) <= MAX_STORED_ID:
+        return conversation_id
+    return "sha256:" + _digest(conversation_id)
 
 
 def strip_mention(activity: Activity) -> str:
@@ -63,7 +83,7 @@ class GuidanceTeamsBot(ActivityHandler):
         activity = turn_context.activity
         conversation = activity.conversation.id if activity.conversation else None
         if activity.id and conversation and not await self.store.first_delivery(
-                key=f"teams:{conversation}:{activity.id}"):
+                key=event_key(conversation, activity.id)):
             log.info("teams: activity %s in %s already handled, ignoring the redelivery",
                      activity.id, conversation)
             return
@@ -86,9 +106,9 @@ class GuidanceTeamsBot(ActivityHandler):
             places.append((channel, channel_reference))
         for place, saved in places:
             if self.anonymous and await self.store.conversation(
-                    platform=PLATFORM, conversation_id=place) is not None:
+                    platform=PLATFORM, conversation_id=stored_id(place)) is not None:
                 continue
-            await self.store.save_conversation(platform=PLATFORM, conversation_id=place,
+            await self.store.save_conversation(platform=PLATFORM, conversation_id=stored_id(place),
                                                reference=saved)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -101,8 +121,8 @@ class GuidanceTeamsBot(ActivityHandler):
         message = Message(
             platform=PLATFORM, user_id=user_id(activity.from_property), text=(text or "").strip(),
             # A channel, not the thread in it: what `subscribe` subscribes and reminders post to.
-            channel_id=conversation.id.partition(";messageid=")[0] if conversation and conversation.id
-            else None,
+            channel_id=stored_id(conversation.id.partition(";messageid=")[0])
+            if conversation and conversation.id else None,
             is_direct=(conversation.conversation_type or "personal") == "personal"
             if conversation else True,
             user_name=activity.from_property.name if activity.from_property else None,
@@ -142,7 +162,7 @@ class GuidanceTeamsBot(ActivityHandler):
         where = team.get("id") or (activity.conversation.id if activity.conversation else "")
         when = activity.timestamp or datetime.now(UTC)
         window = int(when.timestamp()) // WELCOME_WINDOW_SECONDS
-        if await self.store.first_delivery(key=f"teams:welcome:{where}:{window}"):
+        if await self.store.first_delivery(key=event_key("welcome", where, str(window))):
             await self.say(turn_context, self.core.welcome())
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:

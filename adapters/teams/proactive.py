@@ -9,7 +9,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
 
-from adapters.teams.bot import PLATFORM, GuidanceTeamsBot
+from adapters.teams.bot import PLATFORM, GuidanceTeamsBot, stored_id
 from bot.messages import Reply
 from bot.store import Store
 
@@ -26,7 +26,8 @@ class TeamsPoster:
 
     async def post(self, *, conversation_id: str, reply: Reply) -> bool:
         """Say `reply` in the conversation; False when the bot has never heard from it."""
-        saved = await self.store.conversation(platform=PLATFORM, conversation_id=conversation_id)
+        saved = await self.store.conversation(platform=PLATFORM,
+                                              conversation_id=stored_id(conversation_id))
         if saved is None:
             return False
         reference = ConversationReference().deserialize(saved)

@@ -15,7 +15,7 @@ import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
-from adapters.teams.bot import PLATFORM
+from adapters.teams.bot import PLATFORM, stored_id
 from adapters.teams.cards import reminder as reminder_card
 from adapters.teams.retry import RETRIED_STATUSES, retry_after, status_of
 from bot.messages import Reply
@@ -46,7 +46,7 @@ class TeamsSender:
 
     async def send(self, *, subscription: Subscription, reply: Reply) -> Delivery:
         saved = await self.store.conversation(platform=PLATFORM,
-                                              conversation_id=subscription.channel_id)
+                                              conversation_id=stored_id(subscription.channel_id))
         if saved is None:
             return Delivery.failed(detail=NEVER_HEARD)
         reference = ConversationReference().deserialize(saved)
@@ -72,7 +72,8 @@ class TeamsSender:
 
     async def check(self, *, channel_id: str) -> str | None:
         """Asked at `subscribe`: Teams gives no address for a channel the bot has not heard in."""
-        saved = await self.store.conversation(platform=PLATFORM, conversation_id=channel_id)
+        saved = await self.store.conversation(platform=PLATFORM,
+                                              conversation_id=stored_id(channel_id))
         return None if saved is not None else NEVER_HEARD
 
 
