@@ -24,9 +24,15 @@ class Admins:
         return cls(by_platform={platform: frozenset(v) for platform, v in ids.items()})
 
     def allows(self, message: Message) -> bool:
+        """Ids are the platform's user ids; for Slack, `T123:U456` names a member of one workspace
+        (or `E123:W456` of one Enterprise Grid org), and a plain id one of the installed
+        workspace, so a member of another workspace with the same id is no admin."""
         if message.anonymous:
             return False
         # The web chat and the CLI have no user directory: presenting the admin token is the proof.
         if message.authenticated_admin:
             return True
-        return message.user_id in self.by_platform.get(message.platform, frozenset())
+        ids = self.by_platform.get(message.platform, frozenset())
+        if any(f"{workspace}:{message.user_id}" in ids for workspace in message.workspaces):
+            return True
+        return message.home_workspace and message.user_id in ids

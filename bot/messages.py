@@ -31,6 +31,10 @@ class Message:
     user_name: str | None = None
     authenticated_admin: bool = False  # web chat only: the admin token was presented
     anonymous: bool = False  # the sender named their own user id (the Teams Emulator): never admin
+    # Slack: the workspace (and Enterprise Grid org) the user acts from, as the signed request
+    # says, and whether it is the one the bot is installed in.
+    workspaces: tuple[str, ...] = ()
+    home_workspace: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

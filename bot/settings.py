@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
@@ -13,6 +14,8 @@ from bot.access import Admins, parse_ids
 from bot.matcher import Thresholds
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+# A member id, or one tied to a workspace (T…) or Enterprise Grid org (E…): see `bot.access`.
+SLACK_ADMIN_ID = re.compile(r"^(?:[TE][A-Z0-9]+:)?[UW][A-Z0-9]+$")
 
 
 class SettingsError(Exception):
@@ -139,6 +142,10 @@ class Settings:
             "TEAMS_ENABLED") != "false":
             problems.append("MicrosoftAppId: production refuses an unauthenticated Bot Framework "
                             "endpoint; set it, or TEAMS_ENABLED=false")
+        odd = sorted(i for i in parse_ids(text("SLACK_ADMIN_IDS")) if not SLACK_ADMIN_ID.match(i))
+        if odd:
+            problems.append("SLACK_ADMIN_IDS: not a member id (U…) or workspace:member (T…:U…): "
+                            + ", ".join(map(repr, odd)))
         if text("TEAMS_ADMIN_IDS") and not text("MicrosoftAppId"):
             problems.append("TEAMS_ADMIN_IDS: needs MicrosoftAppId and MicrosoftAppPassword; without "
                             "them /api/messages is the local Emulator endpoint, where anyone names "

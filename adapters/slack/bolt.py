@@ -52,6 +52,20 @@ def from_bot(event: dict) -> bool:
         event.get("subtype") not in _HUMAN_SUBTYPES)
 
 
+def where_from(context) -> tuple[tuple[str, ...], bool]:
+    """The workspace and org the user acts from (in a Slack Connect channel, their own, not the
+    channel's), and whether it is the workspace the bot's token belongs to (from auth.test)."""
+    team, org = context.actor_team_id, context.actor_enterprise_id
+    installed = context.authorize_result
+    home_team = installed.team_id if installed else None
+    home_org = installed.enterprise_id if installed else None
+    if home_team:
+        home = team == home_team
+    else:  # installed across an Enterprise Grid org
+        home = bool(home_org) and org == home_org
+    return tuple(w for w in (team, org) if w), home
+
+
 def strip_mention(text: str, *, bot_user_id: str | None) -> str:
     """The question without the `@Guidance Bot` that addressed it."""
     if bot_user_id:
@@ -148,9 +162,12 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
         return render_message(reply, shareable=shareable,
                               principle_title=principle.title if principle else None)
 
-    async def answer(text: str, *, user: str, channel: str | None, direct: bool) -> Reply:
+    async def answer(text: str, *, user: str, channel: str | None, direct: bool,
+                     context) -> Reply:
+        workspaces, home = where_from(context)
         return await core.handle(Message(platform="slack", user_id=user, text=text,
-                                         channel_id=channel, is_direct=direct))
+                                         channel_id=channel, is_direct=direct,
+                                         workspaces=workspaces, home_workspace=home))
 
     @app.event("app_mention")
     @logged
@@ -159,18 +176,20 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             return
         channel = event.get("channel")
         text = strip_mention(event.get("text") or "", bot_user_id=context.bot_user_id)
-        reply = await answer(text, user=event["user"], channel=channel, direct=False)
+        reply = await answer(text, user=event["user"], channel=channel, direct=False,
+                             context=context)
         await deliver("chat.postMessage", channel, client.chat_postMessage(
             channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"),
             **reply_message(reply)))
 
     @app.event("message")
     @logged
-    async def on_message(event: dict, client: AsyncWebClient) -> None:
+    async def on_message(event: dict, client: AsyncWebClient, context) -> None:
         if event.get("channel_type") != "im" or from_bot(event) or not event.get("user"):
             return
         channel = event.get("channel")
-        reply = await answer(event.get("text") or "", user=event["user"], channel=channel, direct=True)
+        reply = await answer(event.get("text") or "", user=event["user"], channel=channel,
+                             direct=True, context=context)
         await deliver("chat.postMessage", channel, client.chat_postMessage(
             channel=channel, thread_ts=event.get("thread_ts"), **reply_message(reply)))
 
@@ -194,7 +213,7 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
             return
         direct = command.get("channel_name") == "directmessage"
         reply = await answer(command.get("text") or "", user=command.get("user_id", ""),
-                             channel=command.get("channel_id"), direct=direct)
+                             channel=command.get("channel_id"), direct=direct, context=context)
         await deliver("response_url", command.get("channel_id"), respond(
             response_type="ephemeral", **reply_message(reply, shareable=True)))
 
