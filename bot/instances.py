@@ -19,7 +19,7 @@ from typing import Any
 from bot.background import running
 from bot.core import Core
 from bot.reload import Reloader
-from bot.store import InstanceBeat, Store
+from bot.store import InstanceBeat, Release, Store
 
 log = logging.getLogger(__name__)
 RETRY_MISMATCH = timedelta(minutes=1)
@@ -38,23 +38,26 @@ class KnowledgeSync:
         self.instance = instance
         self.clock = clock or core.clock
         self.note = ""
-        self._tried: tuple[str, datetime] | None = None
+        self._tried: tuple[Release, datetime] | None = None
 
     async def tick(self) -> None:
         """Converge on the latest successful release, then say what this instance serves."""
         release = await self.store.last_release(ok_only=True)
         served = self.core.knowledge.version
         if release is not None and release.version != served:
-            await self._converge(target=release.version)
+            await self._converge(release=release)
         elif release is not None:
             self.note = ""
         await self.beat()
 
-    async def _converge(self, *, target: str) -> None:
+    async def _converge(self, *, release: Release) -> None:
+        """Retried a minute apart for the same release; a new release, even of the same version
+        (an admin's reload after fixing this instance's files), is tried at once."""
         now = self.clock()
-        if self._tried and self._tried[0] == target and now - self._tried[1] < RETRY_MISMATCH:
+        if self._tried and self._tried[0] == release and now - self._tried[1] < RETRY_MISMATCH:
             return
-        self._tried = (target, now)
+        self._tried = (release, now)
+        target = release.version
         result = await self.reloader.reload(expect=target)
         if result.ok:
             self.note = ""

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -129,3 +130,51 @@ async def test_two_app_instances_on_postgresql_converge_after_a_reload_on_one(tm
         finally:
             for client, _ in clients:
                 await client.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+async def test_a_new_release_of_the_same_version_is_tried_at_once_by_an_instance_that_failed_it(
+        tmp_path, kind):
+    """Within KNOWLEDGE_POLL_SECONDS, as the README promises, not a minute later."""
+    token = {"Authorization": "Bearer admin-token"}
+    async with sql_stores(kind, tmp_path, count=2) as stores:
+        clients = []
+        try:
+            for name, store in zip(("one", "two"), stores, strict=True):
+                path = write_knowledge(tmp_path / name)
+                settings = Settings(knowledge_path=path, admin_token="admin-token",
+                                    reminders_enabled=False, knowledge_poll_seconds=0.05,
+                                    instance_id=name, data_dir=tmp_path / name)
+                core = Core(knowledge=load_knowledge(path=path), store=store)
+                client = TestClient(TestServer(application.create_app(settings=settings, core=core),
+                                               host="127.0.0.1"))
+                await client.start_server()
+                clients.append((client, path, core))
+            (one, one_path, one_core), (_, two_path, two_core) = clients
+            (one_path / "kb.yaml").write_text(changed_knowledge("Release two."), encoding="utf-8")
+            await one.post("/api/chat", json={"text": "reload"}, headers=token)
+            target = one_core.knowledge.version
+            for _ in range(200):  # a bound, not a timing assertion: polls every 0.05 s
+                if "cannot converge" in await _status(one, token):
+                    break
+                await asyncio.sleep(0.05)
+            assert f"two: serves {two_core.knowledge.version} (cannot converge on {target}" in (
+                await _status(one, token))
+            # The deploy to two is fixed; the admin announces the same version again.
+            (two_path / "kb.yaml").write_text(changed_knowledge("Release two."), encoding="utf-8")
+            reply = await (await one.post("/api/chat", json={"text": "reload"},
+                                          headers=token)).json()
+            assert "The content is the same as the version already served." in reply["text"]
+            for _ in range(200):
+                if two_core.knowledge.version == target:
+                    break
+                await asyncio.sleep(0.05)
+            assert two_core.knowledge.version == target
+        finally:
+            for client, _, _ in clients:
+                await client.close()
+
+
+async def _status(client, token) -> str:
+    return (await (await client.post("/api/chat", json={"text": "status"},
+                                     headers=token)).json())["text"]
