@@ -52,7 +52,7 @@ class OutboundLimits:
     connect_seconds: float = 5.0
     read_seconds: float = 10.0
     deadline_seconds: float = 15.0  # one call, with msrest's reconnects and the token fetch
-    threads: int = 4  # per connector client, that is per service URL
+    threads: int = 8  # per connector client, that is per service URL (Teams uses one per region)
 
 
 class CachedCredentialsFactory(ServiceClientCredentialsFactory):
