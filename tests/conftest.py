@@ -56,3 +56,20 @@ def outside_address() -> str:
     if not address or address.startswith("127."):
         pytest.skip("this machine has no non-loopback IPv4 address")
     return address
+
+
+@pytest.fixture
+def configured():
+    """`configured("plain")` or `("json")`: the production log handler, writing to the stream it
+    returns, for one test; the root logger's handlers are put back after."""
+    import io
+    import logging
+
+    from bot.logs import configure
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    stream = io.StringIO()
+    yield lambda fmt: (configure(fmt=fmt, stream=stream), stream)[1]
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])

@@ -3,9 +3,7 @@ activity id with a newline cannot write a line of its own, through the real rout
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import re
 import socket
 
@@ -13,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
-from bot.logs import TRACEBACK_INDENT, configure
+from bot.logs import TRACEBACK_INDENT
 from bot.runtime import build_core
 from bot.settings import Settings
 from tests.adapters.teams_support import golden
@@ -21,16 +19,6 @@ from tests.kbfactory import write_knowledge
 
 FORGED = "2026-11-30 09:00:00,000 ERROR guidance_bot [-] forged: admin token accepted"
 RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \S+ \[[^\]]*\] ")
-
-
-@pytest.fixture
-def configured():
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    stream = io.StringIO()
-    yield lambda fmt: (configure(fmt=fmt, stream=stream), stream)[1]
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
 
 
 def _closed_port_url() -> str:

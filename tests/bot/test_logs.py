@@ -1,22 +1,11 @@
 from __future__ import annotations
 
-import io
 import json
 import logging
 
 import pytest
 
-from bot.logs import configure, request_id, sane_request_id
-
-
-@pytest.fixture
-def configured():
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    stream = io.StringIO()
-    yield lambda fmt: (configure(fmt=fmt, stream=stream), stream)[1]
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
+from bot.logs import request_id, sane_request_id
 
 
 def test_json_lines_carry_the_request_id_of_the_context(configured):
