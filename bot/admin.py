@@ -1,6 +1,7 @@
 """Admin commands in chat: `reload`, `status`, `audit`, `unanswered` and `stats`.
 
-The core checks who may run them and audits every use (`Core._run_admin`).
+The core checks who may run them and audits every use (`Core._run_admin`). Each says what may
+follow its name (`Arguments`): anything else makes the message a question, not the command.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import insights
-from bot.core import Core
+from bot.core import Arguments, Core
 from bot.messages import Message, Point, Reply, ReplyKind
 from bot.reload import Reloader, ReloadResult
 from bot.store import Release
@@ -24,6 +25,12 @@ DEFAULT_AUDIT = 20
 MAX_AUDIT = 200
 SILENT_AFTER = timedelta(minutes=1)
 FORGET_INSTANCES_AFTER = timedelta(hours=1)
+
+
+def _a_number(arguments: str) -> bool:
+    """A number, even one `_number` refuses ("stats 400", "audit -1"): plainly the command, which
+    then says what it takes. A word ("stats about our followers", "audit abc") is a question."""
+    return not arguments or arguments.lstrip("+-").isdigit()
 
 
 def _number(arguments: str, *, default: int, most: int) -> int | None:
@@ -97,11 +104,14 @@ class AdminCommands:
         self.core.register_admin(name="status", summary="the version served and the last reload",
                                  run=self.status)
         self.core.register_admin(name="audit", summary="the latest admin commands",
-                                 run=self.audit)
+                                 run=self.audit, arguments=Arguments(usage="[N]",
+                                                                     accepts=_a_number))
         self.core.register_admin(name="unanswered", summary="frequent questions not answered",
-                                 run=self.unanswered)
+                                 run=self.unanswered, arguments=Arguments(usage="[days]",
+                                                                          accepts=_a_number))
         self.core.register_admin(name="stats", summary="questions, answer and helpful rates",
-                                 run=self.stats)
+                                 run=self.stats, arguments=Arguments(usage="[days]",
+                                                                     accepts=_a_number))
 
     async def reload(self, message: Message, arguments: str) -> Reply:
         result = await self.reloader.reload()
