@@ -45,7 +45,7 @@ async def test_every_admin_command_is_audited_refusals_and_failures_included(tmp
     core.register_admin(name="explode", summary="fails", run=broken,
                         arguments=Arguments(usage="[words]", accepts=lambda rest: True))
     assert (await say(core, "status")).title == "Status"
-    refused = await say(core, "reload", platform="teams", user_id="29:someone",
+    refused = await say(core, "reload changes", platform="teams", user_id="29:someone",
                         channel_id="19:x")
     assert refused.kind is ReplyKind.REFUSAL and "only an admin" in refused.text
     with pytest.raises(RuntimeError, match="boom"):
@@ -54,7 +54,7 @@ async def test_every_admin_command_is_audited_refusals_and_failures_included(tmp
     assert [(e.command, e.outcome, e.platform, e.user_id, e.channel_id, e.arguments)
             for e in entries] == [
         ("explode", "error", "slack", "UADMIN", "C1", "at once"),
-        ("reload", "refused", "teams", "29:someone", "19:x", ""),
+        ("reload", "refused", "teams", "29:someone", "19:x", "changes"),
         ("status", "ok", "slack", "UADMIN", "C1", ""),
     ]
     assert entries[0].at == NOW

@@ -48,6 +48,7 @@ COMMANDS = {  # what each opens, with its arguments: (command, title of an admin
     "audit 5": ("audit", "Audit log"),
     "audit -1": ("audit", "Usage: audit"),
     "unanswered 7": ("unanswered", "Unanswered questions"),
+    "reload changes": ("reload", "Changed answers"),
     "subscribe 08:45 daily skip-holidays": ("subscribe", "Subscribed"),
     "subscribe 25:00": ("subscribe", "Not subscribed"),
     "subscriptions": ("subscriptions", "Subscriptions"),
