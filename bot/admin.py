@@ -1,6 +1,7 @@
 """Admin commands in chat: `reload`, `status`, `audit`, `unanswered` and `stats`.
 
-The core checks who may run them and audits every use (`Core._run_admin`).
+The core checks who may run them and audits every use (`Core._run_admin`). Each says what may
+follow its name (`Arguments`): anything else makes the message a question, not the command.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import insights
-from bot.core import Core
+from bot.core import Arguments, Core
 from bot.messages import Message, Point, Reply, ReplyKind
-from bot.reload import Reloader, ReloadResult
+from bot.reload import Comparison, Moved, Reloader, ReloadResult
 from bot.store import Release
+from bot.text import normalise
 
 if TYPE_CHECKING:
     from bot.instances import KnowledgeSync
@@ -24,6 +26,15 @@ DEFAULT_AUDIT = 20
 MAX_AUDIT = 200
 SILENT_AFTER = timedelta(minutes=1)
 FORGET_INSTANCES_AFTER = timedelta(hours=1)
+
+
+CHANGES = "changes"
+
+
+def _a_number(arguments: str) -> bool:
+    """A number, even one `_number` refuses ("stats 400", "audit -1"): plainly the command, which
+    then says what it takes. A word ("stats about our followers", "audit abc") is a question."""
+    return not arguments or arguments.lstrip("+-").isdigit()
 
 
 def _number(arguments: str, *, default: int, most: int) -> int | None:
@@ -68,11 +79,15 @@ def describe(result: ReloadResult) -> Reply:
                        ("Changed", changes.changed)):
         if ids:
             points.append(Point(title=label, text=", ".join(ids[:MAX_LISTED * 2])))
-    if result.regressions:
-        shown = result.regressions[:MAX_LISTED]
-        points.append(Point(title=f"{len(result.regressions)} question(s) now land elsewhere",
-                            text="\n".join(f"'{r.question}' ({r.entry}) → {r.landed_on or 'no answer'}"
-                                           for r in shown)))
+    if result.moved:
+        more = len(result.moved) - MAX_LISTED
+        points.append(Point(
+            title=f"{len(result.moved)} question(s) now get a different answer",
+            text="\n".join([_moved_line(m) for m in result.moved[:MAX_LISTED]]
+                           + ([f"…and {more} more: say 'reload {CHANGES}' for all of them."]
+                              if more > 0 else []))))
+    elif result.moved is not None and result.version != result.previous:
+        lines.append("None of the knowledge base's questions gets a different answer.")
     if result.conflicts:
         shown = result.conflicts[:MAX_LISTED]
         points.append(Point(title=f"{len(result.conflicts)} near-duplicate question(s)",
@@ -81,6 +96,29 @@ def describe(result: ReloadResult) -> Reply:
     text = "\n".join(lines + [f"{p.title}: {p.text}" for p in points])
     return Reply(kind=ReplyKind.NOTICE, title="Knowledge base reloaded", body="\n".join(lines),
                  points=tuple(points), text=text)
+
+
+def _moved_line(moved: Moved) -> str:
+    whose = f"removed from {moved.owner}" if moved.removed else moved.owner
+    return (f"'{moved.question}' ({whose}): {moved.before or 'no answer'} → "
+            f"{moved.after or 'no answer'}")
+
+
+async def describe_changes(comparison: Comparison | None) -> Reply:
+    """`reload changes`: every question the latest change of version moved, not just the first."""
+    if comparison is None:
+        text = ("This instance has not swapped in another knowledge-base version since it "
+                "started, so it has nothing to compare. Say 'reload' after editing the knowledge "
+                "base.")
+        return Reply(kind=ReplyKind.NOTICE, title="Changed answers", body=text, text=text)
+    moved = await comparison.moved()
+    head = (f"From version {comparison.previous} to {comparison.version}, "
+            + (f"{len(moved)} of the knowledge base's questions get a different answer:"
+               if moved else
+               "none of the knowledge base's questions gets a different answer."))
+    # In the body, not as points: the platforms split a long body across messages or cards.
+    text = "\n".join([head] + [_moved_line(m) for m in moved])
+    return Reply(kind=ReplyKind.NOTICE, title="Changed answers", body=text, text=text)
 
 
 class AdminCommands:
@@ -93,17 +131,24 @@ class AdminCommands:
 
     def register(self) -> None:
         self.core.register_admin(name="reload", summary="re-read and swap in the knowledge base",
-                                 run=self.reload)
+                                 run=self.reload, arguments=Arguments(
+                                     usage=f"[{CHANGES}]",
+                                     accepts=lambda rest: normalise(rest) in ("", CHANGES)))
         self.core.register_admin(name="status", summary="the version served and the last reload",
                                  run=self.status)
         self.core.register_admin(name="audit", summary="the latest admin commands",
-                                 run=self.audit)
+                                 run=self.audit, arguments=Arguments(usage="[N]",
+                                                                     accepts=_a_number))
         self.core.register_admin(name="unanswered", summary="frequent questions not answered",
-                                 run=self.unanswered)
+                                 run=self.unanswered, arguments=Arguments(usage="[days]",
+                                                                          accepts=_a_number))
         self.core.register_admin(name="stats", summary="questions, answer and helpful rates",
-                                 run=self.stats)
+                                 run=self.stats, arguments=Arguments(usage="[days]",
+                                                                     accepts=_a_number))
 
     async def reload(self, message: Message, arguments: str) -> Reply:
+        if normalise(arguments) == CHANGES:
+            return await describe_changes(self.reloader.last)
         result = await self.reloader.reload()
         # Recorded so every other instance converges on it and `status` shows it everywhere.
         await self.core.store.record_release(release=Release(

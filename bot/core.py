@@ -65,11 +65,34 @@ class Snapshot:
     matcher: Matcher
 
 
+def _nothing(rest: str) -> bool:
+    return not rest
+
+
+@dataclass(frozen=True, kw_only=True)
+class Arguments:
+    """What may follow an admin command's name. A message opens the command only when the rest of
+    it is accepted here; otherwise it is a question that happens to begin with the same word
+    ("status update about my department on Facebook ok?"). `accepts` checks the shape, not the
+    values, so "stats 400" still reaches the command, which says what it takes."""
+
+    usage: str = ""  # as the README shows it after the name: "[N]", "[days]"
+    accepts: Callable[[str], bool] = _nothing  # given the rest, stripped
+
+
+NO_ARGUMENTS = Arguments()
+
+
 @dataclass(frozen=True, kw_only=True)
 class AdminCommand:
     name: str
     summary: str
     run: AdminHandler
+    arguments: Arguments = NO_ARGUMENTS
+
+    @property
+    def usage(self) -> str:
+        return f"{self.name} {self.arguments.usage}".strip()
 
 
 class Core:
@@ -110,8 +133,19 @@ class Core:
 
     # Admin commands, registered by the features that own them
 
-    def register_admin(self, *, name: str, summary: str, run: AdminHandler) -> None:
-        self._admin_commands[name] = AdminCommand(name=name, summary=summary, run=run)
+    def register_admin(self, *, name: str, summary: str, run: AdminHandler,
+                       arguments: Arguments = NO_ARGUMENTS) -> None:
+        self._admin_commands[name] = AdminCommand(name=name, summary=summary, run=run,
+                                                  arguments=arguments)
+
+    def _admin_command(self, text: str) -> tuple[AdminCommand | None, str]:
+        """The command `text` opens, with its arguments: its first word must be the command's
+        name and the rest that command's arguments."""
+        head, rest = (text.split(None, 1) + ["", ""])[:2]
+        command = self._admin_commands.get(normalise(head))
+        if command is None or not command.arguments.accepts(rest.strip()):
+            return None, ""
+        return command, rest.strip()
 
     @property
     def admin_commands(self) -> tuple[AdminCommand, ...]:
@@ -136,9 +170,9 @@ class Core:
         started = perf_counter()
         text = message.text.strip()
         folded = normalise(text)
-        command = self._admin_commands.get(folded.partition(" ")[0])
+        command, arguments = self._admin_command(text)
         if command is not None:
-            reply = await self._run_admin(command, message, text)
+            reply = await self._run_admin(command, message, arguments)
         else:
             reply = self._converse(text=text, folded=folded)
             if self.question_log is not None and reply.question is not None:
@@ -167,9 +201,8 @@ class Core:
             return self.principle(number=principle.group(1), snapshot=snapshot)
         return self.answer(question=text, snapshot=snapshot)
 
-    async def _run_admin(self, command: AdminCommand, message: Message, text: str) -> Reply:
+    async def _run_admin(self, command: AdminCommand, message: Message, arguments: str) -> Reply:
         """The one place admin commands pass: checked, run, and audited whatever the outcome."""
-        arguments = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
         if not self.admins.allows(message):
             await self._audit(command, message, arguments, outcome="refused")
             return Reply(kind=ReplyKind.REFUSAL, title="Admins only", text=(

@@ -26,12 +26,15 @@ MAX_CONFLICT_VARIANTS = 4000  # pairwise comparison beyond this costs seconds; s
 
 
 @dataclass(frozen=True, kw_only=True)
-class Regression:
-    """A question variant of one entry that the bot now answers with another (or not at all)."""
+class Moved:
+    """One of the knowledge base's own questions that the new version answers from another entry
+    than the version it replaced did (None: no answer)."""
 
     question: str
-    entry: str
-    landed_on: str | None
+    owner: str  # the entry that carries it: in the new version, or in the old when it was removed
+    removed: bool  # the new version no longer has this question
+    before: str | None
+    after: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,7 +63,7 @@ class ReloadResult:
     changes: Changes = Changes()
     entries: int = 0
     questions: int = 0
-    regressions: tuple[Regression, ...] = ()
+    moved: tuple[Moved, ...] | None = None  # None: not compared (converging on another's release)
     conflicts: tuple[Conflict, ...] = ()
 
 
@@ -79,17 +82,47 @@ def diff(old: KnowledgeBase, new: KnowledgeBase) -> Changes:
     )
 
 
-def regressions(snapshot: Snapshot) -> tuple[Regression, ...]:
-    """Every variant asked again, without the exact-match shortcut: which would not find their own
-    entry on wording alone. A new entry that draws questions away from an old one shows up here."""
-    found = []
-    for entry in snapshot.knowledge.entries:
+def moved(old: Snapshot, new: Snapshot) -> tuple[Moved, ...]:
+    """Each question of the new version, and each the new version dropped, matched by both
+    versions without the exact-match shortcut, so what an edit changes in what wording alone finds
+    shows; the questions whose entry differs. Only `match.entry` is read: whichever matcher is
+    behind a snapshot, the comparison is of what the bot would answer with."""
+    owners: dict[str, tuple[str, bool]] = {}
+    for entry in new.knowledge.entries:
         for question in entry.questions:
-            match = snapshot.matcher.match(text=question, exact=False)
-            landed = match.entry.id if match.entry else None
-            if landed != entry.id:
-                found.append(Regression(question=question, entry=entry.id, landed_on=landed))
+            owners.setdefault(question, (entry.id, False))
+    for entry in old.knowledge.entries:
+        for question in entry.questions:
+            owners.setdefault(question, (entry.id, True))
+    found = []
+    for question, (owner, removed) in owners.items():
+        before = old.matcher.match(text=question, exact=False).entry
+        after = new.matcher.match(text=question, exact=False).entry
+        before_id, after_id = (before.id if before else None), (after.id if after else None)
+        if before_id != after_id:
+            found.append(Moved(question=question, owner=owner, removed=removed, before=before_id,
+                               after=after_id))
     return tuple(found)
+
+
+class Comparison:
+    """What one reload moved, worked out once, in a worker thread (with a sentence encoder it
+    takes seconds). An instance converging on another's release keeps both versions and works it
+    out only if an admin asks that instance (`reload changes`)."""
+
+    def __init__(self, *, old: Snapshot, new: Snapshot) -> None:
+        self.previous = old.knowledge.version
+        self.version = new.knowledge.version
+        self._snapshots: tuple[Snapshot, Snapshot] | None = (old, new)
+        self._moved: tuple[Moved, ...] | None = None
+        self._lock = asyncio.Lock()
+
+    async def moved(self) -> tuple[Moved, ...]:
+        async with self._lock:
+            if self._moved is None:
+                self._moved = await asyncio.to_thread(moved, *self._snapshots)
+            self._snapshots = None  # the old version is not kept once it has been compared
+            return self._moved
 
 
 def conflicts(knowledge: KnowledgeBase) -> tuple[Conflict, ...]:
@@ -124,6 +157,7 @@ class Reloader:
         self.path = path
         self.url = url
         self.fetch = fetch
+        self.last: Comparison | None = None  # the latest reload that changed the version
         self._lock = asyncio.Lock()
 
     async def read(self) -> KnowledgeBase:
@@ -155,14 +189,17 @@ class Reloader:
                                         message=f"yields version {knowledge.version}, not {expect}"),))
             snapshot = await asyncio.to_thread(self.core.build_snapshot, knowledge=knowledge)
             self.core.swap(snapshot=snapshot)
-            found_regressions: tuple[Regression, ...] = ()
+            same = knowledge.version == previous.knowledge.version
+            if not same:  # a reload of the same files keeps what the last change moved listable
+                self.last = Comparison(old=previous, new=snapshot)
+            found_moved: tuple[Moved, ...] | None = None
             found_conflicts: tuple[Conflict, ...] = ()
             if expect is None:  # converging on another instance's release: it reported these
-                found_regressions = await asyncio.to_thread(regressions, snapshot)
+                found_moved = () if same else await self.last.moved()
                 found_conflicts = await asyncio.to_thread(conflicts, knowledge)
             return ReloadResult(
                 ok=True, version=knowledge.version, previous=previous.knowledge.version,
                 changes=diff(previous.knowledge, knowledge), entries=len(knowledge.entries),
                 questions=sum(len(e.questions) for e in knowledge.entries),
-                regressions=found_regressions, conflicts=found_conflicts,
+                moved=found_moved, conflicts=found_conflicts,
             )

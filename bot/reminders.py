@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from bot.background import running
+from bot.core import Arguments
 from bot.messages import Message, Point, Reply, ReplyKind
 from bot.observe import ReminderOutcome
 from bot.store import Slot, SlotStatus, Store, Subscription
@@ -71,17 +72,32 @@ def parse_time(text: str) -> time:
     return time(hour, minute)
 
 
+_DAYS = frozenset({"daily", "weekdays", "every-day", "everyday"})
+_SKIP = frozenset({"skip-holidays", "skip-bank-holidays", "no-holidays"})
+
+
+def _words(arguments: str) -> list[str]:
+    return arguments.lower().replace(",", " ").split()
+
+
+def subscribe_arguments(arguments: str) -> bool:
+    """Whether `arguments` are meant for `subscribe`: its option words and times only, right or
+    wrong ("25:00" is a time said wrongly, which `parse_subscribe` explains), so "subscribe to
+    the civil service blog?" stays a question."""
+    return all(word in _DAYS or word in _SKIP or word[0].isdigit() for word in _words(arguments))
+
+
 def parse_subscribe(arguments: str) -> SubscribeRequest:
     """`[HH:MM] [daily|weekdays] [skip-holidays]`, in any order, each at most once."""
     at: time | None = None
     every_day: bool | None = None
     skip = False
-    for word in arguments.lower().replace(",", " ").split():
-        if word in ("daily", "weekdays", "every-day", "everyday"):
+    for word in _words(arguments):
+        if word in _DAYS:
             if every_day is not None:
                 raise SubscribeError("Say 'daily' or 'weekdays', not both.")
             every_day = word != "weekdays"
-        elif word in ("skip-holidays", "skip-bank-holidays", "no-holidays"):
+        elif word in _SKIP:
             skip = True
         elif at is None and word[0].isdigit():
             at = parse_time(word)
@@ -430,7 +446,9 @@ class ReminderCommands:
 
     def register(self, *, core: Any) -> None:
         core.register_admin(name="subscribe", summary="daily principle reminders in this channel",
-                            run=self.subscribe)
+                            run=self.subscribe, arguments=Arguments(
+                                usage="[HH:MM] [daily|weekdays] [skip-holidays]",
+                                accepts=subscribe_arguments))
         core.register_admin(name="unsubscribe", summary="stop this channel's reminders",
                             run=self.unsubscribe)
         core.register_admin(name="subscriptions", summary="list every channel's reminders",

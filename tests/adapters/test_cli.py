@@ -96,7 +96,7 @@ def test_reply_now_falls_back_to_an_event_loop_when_a_command_waits(small_kb):
     import asyncio
 
     from adapters.cli import reply_now
-    from bot.core import Core
+    from bot.core import Arguments, Core
     from bot.messages import Message, Reply, ReplyKind
 
     async def slow(message, arguments):
@@ -104,7 +104,8 @@ def test_reply_now_falls_back_to_an_event_loop_when_a_command_waits(small_kb):
         return Reply(kind=ReplyKind.NOTICE, text=f"waited {arguments}")
 
     core = Core(knowledge=small_kb)
-    core.register_admin(name="status", summary="", run=slow)
+    core.register_admin(name="status", summary="", run=slow,
+                        arguments=Arguments(accepts=lambda rest: True))
     message = Message(platform="web", user_id="w", text="status now", authenticated_admin=True)
     assert reply_now(core, message).text == "waited now"
     assert reply_now(core, Message(platform="cli", user_id="c", text="principle 2")).principle == 2

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web import MAX_BODY_BYTES
 from app import create_app
-from bot.core import Core
+from bot.core import Arguments, Core
 from bot.knowledge import load_knowledge
 from bot.messages import Message, Reply, ReplyKind
 from bot.settings import Settings
@@ -31,7 +31,8 @@ def core(tmp_path) -> Core:
     async def whoami(message: Message, arguments: str) -> Reply:
         return Reply(kind=ReplyKind.NOTICE, title="Admin", text=f"admin ok: {arguments}")
 
-    core.register_admin(name="whoami", summary="Say who is an admin.", run=whoami)
+    core.register_admin(name="whoami", summary="Say who is an admin.", run=whoami,
+                        arguments=Arguments(usage="[anything]", accepts=lambda rest: True))
     return core
 
 

@@ -54,3 +54,31 @@ async def test_questions_during_reloads_get_whole_answers(tmp_path):
         assert len({t for t in ("OLD", "NEW") if t in text}) == 1, text
     assert "OLD answer" in texts[0] and "NEW answer" in texts[-1]
     assert {t for text in texts for t in ("OLD", "NEW") if t in text} == {"OLD", "NEW"}
+
+
+async def test_reload_reports_the_questions_it_moves_and_lists_them_all_on_request(tmp_path):
+    path = write_knowledge(tmp_path / "kb")
+    core = Core(knowledge=load_knowledge(path=path), store=MemoryStore())
+    settings = Settings(knowledge_path=path, admin_token=TOKEN, reminders_enabled=False)
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    async with TestClient(TestServer(create_app(settings=settings, core=core))) as client:
+
+        async def say(text: str, headers: dict) -> dict:
+            response = await client.post("/api/chat", json={"text": text}, headers=headers)
+            assert response.status == 200
+            return await response.json()
+
+        unchanged = (await say("reload", admin))["text"]
+        assert "The content is the same" in unchanged and "different answer" not in unchanged
+        data = knowledge_dict()
+        data["entries"].append({"id": "new-topic", "principle": 2, "title": "Brand new topic",
+                                "answer": "New.", "source": "Test",
+                                "questions": ["zebra crossing polls"]})
+        (path / "kb.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+        zebra = "'zebra crossing polls' (new-topic): no answer → new-topic"
+        reloaded = (await say("reload", admin))["text"]
+        assert "question(s) now get a different answer: " + zebra in reloaded
+        listing = await say("reload changes", admin)
+        assert listing["title"] == "Changed answers" and zebra in listing["text"]
+        refused = await say("reload changes", {})
+        assert refused["kind"] == "refusal" and zebra not in refused["text"]

@@ -4,7 +4,7 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from bot.access import Admins
-from bot.core import Core
+from bot.core import Arguments, Core
 from bot.daily import principle_of_the_day
 from bot.messages import Message, Reply, ReplyKind
 
@@ -77,11 +77,14 @@ def test_admin_commands_are_checked_in_one_place(small_kb):
         return Reply(kind=ReplyKind.NOTICE, text="reloaded")
 
     core = Core(knowledge=small_kb, admins=Admins.from_lists(slack={"UADMIN"}))
-    core.register_admin(name="reload", summary="reload the knowledge base", run=reload)
+    core.register_admin(name="reload", summary="reload the knowledge base", run=reload,
+                        arguments=Arguments(usage="[now]", accepts=lambda rest: rest in ("", "now")))
     refused = ask(core, "reload now")
     assert refused.kind is ReplyKind.REFUSAL and ran == []
     assert ask(core, "reload now", user_id="UADMIN").text == "reloaded"
     assert ran == ["now"]
+    question = ask(core, "reload now or later?", user_id="UADMIN")  # not its arguments
+    assert question.kind is not ReplyKind.NOTICE and ran == ["now"]
     web = Message(platform="web", user_id="web", text="reload", authenticated_admin=True)
     assert asyncio.run(core.handle(web)).text == "reloaded"
 

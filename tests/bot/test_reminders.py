@@ -330,7 +330,7 @@ async def test_subscribe_list_and_unsubscribe_through_the_core(core: Core) -> No
     assert done.kind is ReplyKind.NOTICE
     assert "09:00 weekdays, not on bank holidays (Europe/London)" in done.text
     assert "First one: Monday 02 March" in done.text
-    assert "understand 'fortnightly'" in (await said("subscribe fortnightly")).text
+    assert "not a time of day" in (await said("subscribe 25:00")).text
     await said("subscribe 08:45 daily", channel="C2")
     listing = await said("subscriptions", channel=None, direct=True)
     assert [p.title for p in listing.points] == ["slack C1", "slack C2"]
