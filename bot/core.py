@@ -6,6 +6,7 @@ an answer comes wholly from one knowledge-base version even while a reload swaps
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,12 +18,13 @@ from zoneinfo import ZoneInfo
 from bot.access import Admins
 from bot.daily import principle_of_the_day
 from bot.knowledge import Entry, KnowledgeBase
-from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
+from bot.matcher import MAX_QUESTION_CHARS, Matcher, Outcome, Thresholds
 from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
 from bot.store import AuditEntry, Feedback, MemoryStore, Store
 from bot.text import normalise
 
 if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` starts faster
+    from bot.encoder import Encoder
     from bot.observe import Event, Observer
     from bot.questionlog import QuestionLog
 
@@ -105,7 +107,13 @@ class Core:
         clock: Clock | None = None,
         timezone: str = "Europe/London",
         thresholds: Thresholds | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
+        if encoder is None:
+            from bot.encoder import load_encoder
+
+            encoder = load_encoder()
+        self.encoder = encoder
         self.admins = admins or Admins()
         self.store = store or MemoryStore()
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -119,8 +127,8 @@ class Core:
     # Knowledge
 
     def build_snapshot(self, *, knowledge: KnowledgeBase) -> Snapshot:
-        return Snapshot(knowledge=knowledge,
-                        matcher=Matcher(knowledge=knowledge, thresholds=self.thresholds))
+        return Snapshot(knowledge=knowledge, matcher=Matcher(
+            knowledge=knowledge, encoder=self.encoder, thresholds=self.thresholds))
 
     def swap(self, *, snapshot: Snapshot) -> Snapshot:
         """Serve `snapshot` from now on; return the one it replaces."""
@@ -174,7 +182,9 @@ class Core:
         if command is not None:
             reply = await self._run_admin(command, message, arguments)
         else:
-            reply = self._converse(text=text, folded=folded)
+            # Matching runs a sentence encoder: off the event loop, so acknowledgements and
+            # health checks never wait behind it.
+            reply = await asyncio.to_thread(self._converse, text=text, folded=folded)
             if self.question_log is not None and reply.question is not None:
                 self.question_log.note(message=message, reply=reply)
         if self.observers:
@@ -235,18 +245,10 @@ class Core:
         if match.entry is not None:  # then `best` is set too
             return self._entry_reply(match.entry, snapshot=snapshot, score=match.best.score,
                                      question=question)
-        if match.outcome == "suggest":
-            seen: set[str] = set()
-            suggestions = []
-            for scored in match.candidates:
-                if scored.entry.outside:
-                    continue  # "did you mean" offers only what the guidance answers
-                if scored.entry.id not in seen and scored.score >= self.thresholds.suggest:
-                    seen.add(scored.entry.id)
-                    suggestions.append(Suggestion(entry=scored.entry.id,
-                                                  principle=scored.entry.principle,
-                                                  title=scored.entry.title, score=scored.score))
-            suggestions = suggestions[:3]
+        if match.outcome is Outcome.SUGGEST:
+            # The matcher offers only entries of the guidance that plausibly fit, at most three.
+            suggestions = [Suggestion(entry=s.entry.id, principle=s.entry.principle, title=s.entry.title,
+                                      score=s.score) for s in match.candidates]
             lines = [f"{i}. {s.title} (principle {s.principle})"
                      for i, s in enumerate(suggestions, 1)]
             return Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…",

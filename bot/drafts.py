@@ -1,0 +1,69 @@
+"""Telling a pasted draft post from a question, and a message's question from its context.
+
+"Draft for our page: '...' ok to post?" asks whether a post is fine; matched as a whole, its
+quoted words (a fishing licence, a petition) would pull it toward whatever they happen to mention.
+A long message that explains a situation before it asks is likewise matched sentence by sentence,
+so the question is not drowned by its context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_QUOTED = re.compile(
+    r"""(?:^|(?<=[\s:(\[-]))["\u201c'\u2018](?P<q>[^"\u201c\u201d\u2018\u2019]{12,}?)["\u201d'\u2019]"""
+    r"""(?=$|[\s.,!?;:)\]-])|(?:^|\n)\s*>\s?(?P<s>[^\n]{12,})""", re.S)
+# Words around a quote that say it is a post being checked, not a phrase being discussed.
+_CUE = re.compile(r"\b(draft(?:ed|ing)?|caption|tweet|thread|repost|reply|post|posting|publish|ok|okay|"
+                  r"fine|alright|good to go|go|check|allowed|thoughts|sound|safe)\b", re.I)
+_COLON = re.compile(r"^(?P<ask>[^:\n]{3,90}?)\s*:\s+(?P<q>.{25,})$", re.S)
+_COLON_CUE = re.compile(r"\b(draft|caption|tweet|thread|repost|reply|post|posting|publish|is this|ok to|"
+                        r"okay to|fine to|thoughts on|before i|check this|how about|sound ok)\b", re.I)
+_TRAIL = re.compile(r"^(?P<q>.{25,}?)\s+(?:-+|\u2013|\u2014|\|)\s*(?P<ask>[^-\u2013\u2014]{2,60})$", re.S)
+_TRAIL_ASK = re.compile(r"^(?:is (?:this|that|it) )?(?:ok|okay|fine|alright|good to go|safe|acceptable)"
+                        r"(?: to (?:post|send|publish|tweet|share|put up))?\s*\??$", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+MAX_SENTENCES = 8
+
+
+@dataclass(frozen=True, kw_only=True)
+class Draft:
+    post: str  # the words of the post itself
+    ask: str  # what the message says around it ("Draft for our page: ... ok to post?")
+
+
+def find_draft(text: str) -> Draft | None:
+    """The post a message asks about, in quotes, a Slack quote, or after "is this ok:"."""
+    text = text.strip()
+    best: tuple[str, tuple[int, int]] | None = None
+    for found in _QUOTED.finditer(text):
+        quote = (found.group("q") or found.group("s")).strip()
+        if best is None or len(quote) > len(best[0]):
+            best = (quote, found.span())
+    if best is not None and len(best[0].split()) >= 4:
+        ask = f"{text[:best[1][0]]} {text[best[1][1]:]}".strip()
+        if _CUE.search(ask):
+            return Draft(post=best[0], ask=ask)
+    if (found := _COLON.match(text)) and _COLON_CUE.search(found.group("ask")) \
+            and len(found.group("q").split()) >= 5:
+        return Draft(post=found.group("q").strip(), ask=found.group("ask").strip())
+    if (found := _TRAIL.match(text)) and _TRAIL_ASK.match(found.group("ask").strip()) \
+            and len(found.group("q").split()) >= 6:
+        return Draft(post=found.group("q").strip(), ask=found.group("ask").strip())
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Segment:
+    text: str
+    asks: bool  # the whole message, or a sentence that asks something
+
+
+def segments(text: str) -> tuple[Segment, ...]:
+    """The message as a whole, then each of its sentences when it has several."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.strip()) > 2]
+    whole = Segment(text=text, asks=True)
+    if len(parts) < 2:
+        return (whole,)
+    return (whole, *(Segment(text=p, asks="?" in p) for p in parts[:MAX_SENTENCES]))
