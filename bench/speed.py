@@ -20,10 +20,11 @@ Everything goes through the bot's public surfaces, so it measures whatever match
 
 Questions are distinct, so no cache of question embeddings can answer from memory: those of
 tests/quality/*.yaml and ../shared/eval/dev.yaml that are not the knowledge base's own, shuffled,
-then again inside openers and closers ("Quick question: ... Any advice?"), each server drawing
-from its own stream of the same sequence. The baselines run from .venv-baseline (torch is never
-the bot's dependency); ours from this interpreter's venv. Loopback only; every loop is bounded by
-a count and a time.
+then variants of them whose first and last sentences both change ("Quick question: can I ...,
+any advice?"; a matcher that embeds a long message's middle sentences one by one may still find
+those cached), each server drawing from its own stream of the same sequence. The baselines run
+from .venv-baseline (torch is never the bot's dependency); ours from this interpreter's venv.
+Loopback only; every loop is bounded by a count and a time.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ BASELINES = PROJECT / "bench" / "baselines"
 BASELINE_PYTHON = PROJECT / ".venv-baseline" / "bin" / "python"
 QUESTION_FILES = [*sorted((PROJECT / "tests" / "quality").glob("*.yaml")),
                   PROJECT.parent / "shared" / "eval" / "dev.yaml"]
-OPENERS = ("", "Quick question: ", "Asking for my team: ", "Not sure about this one: ",
-           "One for the comms team: ")
-CLOSERS = ("", " Any advice?", " (for a project next week)", " Thanks in advance.")
+OPENERS = ("Quick question: ", "Asking for my team: ", "Not sure about this one: ",
+           "One for the comms team: ", "Sorry if this is obvious, ", "Hi all, ")
+TAILS = (", any advice", " for a work thing", ", do you know", " in my case")
 CONNECTIONS = 50
 TARGETS = {"matching": 0.7, "cold": 0.4, "chat": 1.5, "slack": 1.0, "memory_mib": 300}
 BASELINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TQDM_DISABLE": "1",
@@ -106,11 +107,17 @@ class Questions:
         self._stream = self._all()
 
     def _all(self) -> Iterator[str]:
-        for turn in itertools.count():
-            for opener, closer in itertools.product(OPENERS, CLOSERS):
-                suffix = f" ({turn + 1})" if turn else ""
+        yield from self.base
+        for turn in itertools.count(1):
+            mark = f" ({turn})" if turn > 1 else ""
+            for opener, tail in itertools.product(OPENERS, TAILS):
                 for question in self.base:
-                    yield f"{opener}{question}{closer}{suffix}"
+                    body = question.rstrip("?.! ")
+                    yield f"{opener}{body}{tail}{mark}{question[len(body):].strip() or '?'}"
+
+    @property
+    def variants(self) -> int:
+        return max(0, self.sent - len(self.base))
 
     def __call__(self, _: int = 0) -> str:
         self.sent += 1
@@ -420,6 +427,11 @@ async def servers(args, base: list[str], *, chat: bool, slack: bool) -> dict:
         for server in reversed(running.values()):
             server.stop()
         shutil.rmtree(data, ignore_errors=True)
+    results["questions"] = {name: {"sent": q.sent, "variants": q.variants}
+                            for name, q in streams.items() if q.sent}
+    print("\nQuestions sent: " + "; ".join(
+        f"{name} {q['sent']:,} ({q['variants']:,} of them variants)"
+        for name, q in results["questions"].items()) + ".")
     print("\n### 5. Memory (VmHWM: the most each process held at once)\n")
     print("| process | MiB |\n| --- | ---: |")
     print(f"| ours: app.py at start, idle (RSS) | {results['rss_idle_mib']:.0f} |")
