@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The yardsticks of bench/speed.py (torch, sentence-transformers), never the bot's dependencies.
+# torch==2.13.0 is a CPU build here; elsewhere set TORCH_PIP_ARGS="--index-url
+# https://download.pytorch.org/whl/cpu", or pip fetches CUDA libraries of several GB.
+BASELINE := .venv-baseline
+BASELINE_STAMP := $(BASELINE)/.installed
+TORCH_PIP_ARGS ?=
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench bench-speed bench-baselines eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +30,23 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(PY) ../shared/eval/score.py ../shared/eval/dev.yaml --cmd "$(VENV)/bin/guidance-bot ask --json -"
 
-bench: $(STAMP)
+bench: $(STAMP) $(BASELINE_STAMP)
 	$(PY) bench/matching.py
 	$(PY) bench/startup.py
 	$(PY) bench/quality.py
+	$(PY) bench/speed.py
+
+bench-speed: $(STAMP) $(BASELINE_STAMP)
+	$(PY) bench/speed.py
+
+$(BASELINE_STAMP): bench/baselines/requirements.txt
+	$(PYTHON) -m venv $(BASELINE)
+	$(BASELINE)/bin/python -m pip install --quiet --upgrade pip
+	$(BASELINE)/bin/python -m pip install --quiet $(TORCH_PIP_ARGS) torch==2.13.0
+	$(BASELINE)/bin/python -m pip install --quiet -r bench/baselines/requirements.txt
+	touch $(BASELINE_STAMP)
+
+bench-baselines: $(BASELINE_STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(BASELINE) .pytest_cache build *.egg-info

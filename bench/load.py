@@ -90,16 +90,18 @@ def chat_body(i: int) -> bytes:
     return json.dumps({"text": QUESTIONS[i % len(QUESTIONS)]}).encode()
 
 
-def slack_mentions() -> Callable[[int], bytes]:
-    """Bodies of `app_mention` events, each with an event id never sent before in this run."""
+def slack_mentions(*, question: Callable[[int], str] | None = None) -> Callable[[int], bytes]:
+    """Bodies of `app_mention` events, each with an event id never sent before in this run;
+    the nth event asks `question(n)` (by default the questions above in turn)."""
     template = json.loads((PROJECT / "tests/adapters/slack_payloads/app_mention.json").read_text())
     serial = itertools.count()
     run = os.urandom(4).hex()
+    question = question or (lambda n: QUESTIONS[n % len(QUESTIONS)])
 
     def body(i: int) -> bytes:
         number = next(serial)
         template["event_id"] = f"Ev{run}{number:08d}"
-        template["event"]["text"] = f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)]}"
+        template["event"]["text"] = f"<@UBOT> {question(number)}"
         template["event"]["ts"] = template["event"]["event_ts"] = f"1700000000.{number:06d}"
         return json.dumps(template).encode()
 
@@ -132,25 +134,38 @@ def kib(pid: int, field_name: str) -> int:
 
 
 class Running:
-    def __init__(self, server: Server) -> None:
+    """A server process, up once its /healthz answers; what it wrote to stderr names a failure."""
+
+    def __init__(self, server: Server, *, start_seconds: float = 20.0) -> None:
         self.server = server
         self.port = free_port()
         env = {**os.environ, **server.env, "PORT": str(self.port), "HOST": "127.0.0.1"}
         command = [part.replace("{port}", str(self.port)) for part in server.command]
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, cwd=PROJECT, env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=self.log)
         self.base = f"http://127.0.0.1:{self.port}"
-        for _ in range(400):
+        deadline = time.monotonic() + start_seconds
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 with urllib.request.urlopen(self.base + "/healthz", timeout=1):
                     return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"{server.name} did not start")
+        self.log.seek(0)
+        tail = self.log.read().decode(errors="replace")[-2000:]
+        self.stop()
+        raise RuntimeError(f"{server.name} did not start within {start_seconds:.0f} s:\n{tail}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        self.log.close()
 
 
 async def run_load(*, base: str, target: Target, connections: int, requests: int,
@@ -213,7 +228,7 @@ async def _send(session: aiohttp.ClientSession, *, url: str, target: Target, i: 
         async with session.post(url, data=body, headers=target.headers(body)) as response:
             await response.read()
             return response.status == 200
-    except aiohttp.ClientError:
+    except (aiohttp.ClientError, TimeoutError):
         return False
 
 
@@ -286,12 +301,12 @@ async def measure(*, targets: list[Target], running: dict[str, Running], levels:
     return results
 
 
-def table(results: list[Result], *, baseline: str) -> str:
+def table(results: list[Result], *, baseline: str, versus: str = "bare") -> str:
     """Medians over the rounds; "vs bare" is the median of each round's ratio, with its range."""
     groups: dict[tuple[int, str], list[Result]] = {}
     for r in results:
         groups.setdefault((r.connections, r.target), []).append(r)
-    lines = ["| target | connections | requests | errors | req/s | vs bare (range) | p50 ms | p99 ms |",
+    lines = [f"| target | connections | requests | errors | req/s | vs {versus} (range) | p50 ms | p99 ms |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for (connections, target), rounds in groups.items():
         bare = groups[(connections, baseline)]
