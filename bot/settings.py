@@ -91,9 +91,7 @@ class Settings:
         if reminders not in ("on", "off", "true", "false", "1", "0"):
             problems.append("REMINDERS: must be on or off")
         limits = {}
-        for name, field_name in (("ANSWER_THRESHOLD", "answer"), ("SUGGEST_THRESHOLD", "suggest"),
-                                 ("ANSWER_MIN_EVIDENCE", "min_evidence"),
-                                 ("SUGGEST_MIN_EVIDENCE", "suggest_evidence")):
+        for name, field_name in (("ANSWER_THRESHOLD", "answer"), ("SUGGEST_THRESHOLD", "suggest")):
             if text(name):
                 try:
                     limits[field_name] = float(env[name])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,27 @@ from bot.knowledge import load_knowledge
 from tests.kbfactory import write_knowledge
 
 PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedding_store(tmp_path_factory):
+    """Entries' vectors kept for this run only (processes the tests start inherit it), so a test
+    never reads what an earlier run or another checkout stored."""
+    store = tmp_path_factory.mktemp("embeddings")
+    previous = os.environ.get("GUIDANCE_BOT_CACHE")
+    os.environ["GUIDANCE_BOT_CACHE"] = str(store)
+    yield store
+    if previous is None:
+        del os.environ["GUIDANCE_BOT_CACHE"]
+    else:
+        os.environ["GUIDANCE_BOT_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def encoder(embedding_store):
+    from bot.encoder import load_encoder
+
+    return load_encoder(store=embedding_store)
 
 
 @pytest.fixture

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
-from tests.adapters.slack.harness import payload
+from aiohttp.test_utils import TestClient, TestServer
+
+import app as application
+from bot.core import Core
+from bot.knowledge import load_knowledge
+from bot.store import MemoryStore
+from tests.adapters.slack.harness import Harness, payload, settings_for
 
 
 def hold_answers(harness) -> asyncio.Event:
@@ -72,3 +79,50 @@ async def test_a_command_without_a_response_url_is_acknowledged(harness):
     fields = payload("slash_command")
     del fields["response_url"]
     assert (await harness.command(fields)).status == 200
+
+
+class BlockingEncoder:
+    """The real encoder, except that a question containing BLOCK holds its worker thread until
+    the test lets it go: a match as slow as the test likes, with no clock involved."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def encode(self, texts):
+        if any("BLOCK" in text for text in texts):
+            self.entered.set()
+            self.release.wait(60)
+        return self.real.encode(texts)
+
+    def encode_stored(self, texts):
+        return self.real.encode_stored(texts)
+
+
+async def test_a_slow_match_never_delays_another_events_acknowledgement(tmp_path, fake_slack, encoder):
+    settings = settings_for(tmp_path, fake_slack)
+    blocking = BlockingEncoder(encoder)
+    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
+                store=MemoryStore(), encoder=blocking)
+    client = TestClient(TestServer(application.create_app(settings=settings, core=core),
+                                   host="127.0.0.1", port=0))
+    await client.start_server()
+    harness = Harness(client=client, fake=fake_slack, store=core.store, core=core)
+    try:
+        slow = payload("app_mention")
+        slow["event"]["text"] = "<@UBOT> BLOCK can we run a campaign with a charity"
+        assert (await harness.event(slow)).status == 200
+        assert await asyncio.to_thread(blocking.entered.wait, 30)
+        # The slow match holds a worker thread; the event loop is free for everyone else.
+        other = payload("app_mention")
+        other["event_id"], other["event"]["ts"] = "Ev0OTHER", "1700000200.000300"
+        assert (await harness.event(other)).status == 200
+        assert (await client.get("/healthz")).status == 200
+        await harness.fake.wait_for("chat.postMessage", timeout=30)  # answered meanwhile, too
+        assert not blocking.release.is_set()
+        blocking.release.set()
+        await harness.fake.wait_for("chat.postMessage", count=2, timeout=30)
+    finally:
+        blocking.release.set()
+        await client.close()
