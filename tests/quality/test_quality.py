@@ -27,19 +27,27 @@ FRESH4 = HERE / "fresh4.yaml"  # the same, harder near-misses; held back
 FRESH5 = HERE / "fresh5.yaml"  # the same, near-misses in everyday and private-life words; held back
 FRESH6 = HERE / "fresh6.yaml"  # the same again, by a sixth writer; held back
 
+FIT1 = HERE / "fit1.yaml"  # written from the facts alone for fitting bench/fit.py; read freely
+HELD = [HERE / f"held{i}.yaml" for i in (1, 2, 3)]  # held back from fitting: aggregates only
+
+# Floors a question or two under what the hybrid matcher reaches (docs/matching.md). dev to fit1
+# are fitted on (bench/fit.py); held1-3 are never fitted on and their misses are never printed.
 FLOORS = {
-    "dev.yaml": {"inscope_accuracy": 0.93, "offtopic_answered": 0.05},
-    # In-scope floors a question or two under what the exact-words rule, the vote by margin and
-    # the wider wording brought them to; holdout and fresh were tuned on, so their floors are loose.
-    "holdout.yaml": {"inscope_accuracy": 0.90, "offtopic_answered": 0.10},
-    # Off-topic floors one question (0.05) above what outside entries brought them to.
-    "fresh.yaml": {"inscope_accuracy": 0.90, "offtopic_answered": 0.10},
-    "fresh2.yaml": {"inscope_accuracy": 0.78, "offtopic_answered": 0.25},
-    "fresh3.yaml": {"inscope_accuracy": 0.82, "offtopic_answered": 0.20},
-    "fresh4.yaml": {"inscope_accuracy": 0.72, "offtopic_answered": 0.25},
-    "fresh5.yaml": {"inscope_accuracy": 0.65, "offtopic_answered": 0.65},
-    "fresh6.yaml": {"inscope_accuracy": 0.58, "offtopic_answered": 0.55},
+    "dev.yaml": {"inscope_accuracy": 0.82, "offtopic_answered": 0.05},
+    "holdout.yaml": {"inscope_accuracy": 0.76, "offtopic_answered": 0.05},
+    "fresh.yaml": {"inscope_accuracy": 0.82, "offtopic_answered": 0.05},
+    "fresh2.yaml": {"inscope_accuracy": 0.80, "offtopic_answered": 0.10},
+    "fresh3.yaml": {"inscope_accuracy": 0.68, "offtopic_answered": 0.05},
+    "fresh4.yaml": {"inscope_accuracy": 0.66, "offtopic_answered": 0.05},
+    "fresh5.yaml": {"inscope_accuracy": 0.57, "offtopic_answered": 0.20},
+    "fresh6.yaml": {"inscope_accuracy": 0.57, "offtopic_answered": 0.05},
+    "fit1.yaml": {"inscope_accuracy": 0.78, "offtopic_answered": 0.13},
+    "held1.yaml": {"inscope_accuracy": 0.67, "offtopic_answered": 0.14},
+    "held2.yaml": {"inscope_accuracy": 0.72, "offtopic_answered": 0.14},
+    "held3.yaml": {"inscope_accuracy": 0.76, "offtopic_answered": 0.13},
 }
+SETS = [DEV, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FIT1, *HELD]
+IDS = [path.stem for path in SETS]
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +57,7 @@ def core():
     return Core(knowledge=load_knowledge(path=HERE.parents[1] / "knowledge"))
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6],
-                         ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5",
-                              "fresh6"])
+@pytest.mark.parametrize("path", SETS, ids=IDS)
 def test_quality_stays_above_its_floor(core, path):
     if not path.exists():
         pytest.skip(f"{path} is not here (it lives in the project's shared folder)")
@@ -61,9 +67,7 @@ def test_quality_stays_above_its_floor(core, path):
     assert result["offtopic_answered"] <= floor["offtopic_answered"], result
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6],
-                         ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5",
-                              "fresh6"])
+@pytest.mark.parametrize("path", SETS, ids=IDS)
 def test_evaluation_questions_are_not_in_the_knowledge_base(core, path):
     if not path.exists():
         pytest.skip(f"{path} is not here (it lives in the project's shared folder)")
