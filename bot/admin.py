@@ -164,13 +164,16 @@ class AdminCommands:
         lines = [f"Serving knowledge-base version {knowledge.version}, "
                  f"{len(knowledge.entries)} entries."]
         last = await self.core.store.last_release()
+        release: list[Point] = []
         if last:
+            # Who reloaded is a person's name: a point, which every adapter shows as written.
             outcome = "succeeded" if last.ok else "was refused"
-            lines.append(f"Last reload by {last.by} ({last.platform}) at {_when(last.at)} "
-                         f"{outcome}" + (f": version {last.version}." if last.ok else "."))
+            release.append(Point(title="Last reload", text=(
+                f"by {last.by or 'an admin'} ({last.platform}) at {_when(last.at)} {outcome}"
+                + (f": version {last.version}." if last.ok else "."))))
         else:
             lines.append("No reload recorded.")
-        points = []
+        beats = []
         for beat in await self.core.store.instances(since=now - FORGET_INSTANCES_AFTER):
             state = f"serves {beat.version}"
             if now - beat.seen_at > SILENT_AFTER:
@@ -178,13 +181,14 @@ class AdminCommands:
             if beat.note:
                 state += f" ({beat.note})"
             here = " (this one)" if self.sync and beat.instance == self.sync.instance else ""
-            points.append(Point(title=beat.instance + here, text=state))
+            beats.append(Point(title=beat.instance + here, text=state))
         if self.sync is not None and self.sync.note:
             lines.append(f"This instance {self.sync.note}; it keeps serving {knowledge.version}.")
-        text = "\n".join(lines + ([f"Instances ({len(points)}):"] if points else [])
-                         + [f"• {p.title}: {p.text}" for p in points])
+        text = "\n".join(lines[:1] + [f"{p.title} {p.text}" for p in release] + lines[1:]
+                         + ([f"Instances ({len(beats)}):"] if beats else [])
+                         + [f"• {p.title}: {p.text}" for p in beats])
         return Reply(kind=ReplyKind.NOTICE, title="Status", body="\n".join(lines),
-                     points=tuple(points), text=text)
+                     points=tuple(release + beats), text=text)
 
     async def audit(self, message: Message, arguments: str) -> Reply:
         limit = _number(arguments, default=DEFAULT_AUDIT, most=MAX_AUDIT)

@@ -1,0 +1,48 @@
+"""Admin views in Slack show what other people typed as written: a question planted by anyone
+never becomes a formatted link, a mention or bold text in an admin's `unanswered` or `audit`."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+import app as application
+from bot.core import Core
+from bot.knowledge import load_knowledge
+from tests.adapters.planted import LINK, PLANTED, strings
+from tests.adapters.slack.harness import Harness, payload, settings_for
+from tests.bot.conftest import sql_stores
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def harness(request, tmp_path, fake_slack):
+    settings = settings_for(tmp_path, fake_slack, reminders_enabled=False)
+    async with sql_stores(request.param, tmp_path) as (store,):
+        core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
+                    store=store)
+        client = TestClient(TestServer(application.create_app(settings=settings, core=core),
+                                       host="127.0.0.1"))
+        await client.start_server()
+        try:
+            yield Harness(client=client, fake=fake_slack, store=store, core=core)
+        finally:
+            await client.close()
+
+
+async def say(harness: Harness, text: str, *, user: str, n: int) -> dict:
+    body = payload("message_im")
+    body["event_id"] = f"EvPlanted{n}"
+    body["event"].update(text=text, user=user, ts=f"1700000300.{n:06d}", client_msg_id=f"p-{n}")
+    assert (await harness.event(body)).status == 200
+    return (await harness.fake.wait_for("chat.postMessage", count=n))[-1].params
+
+
+@pytest.mark.parametrize("command", ["unanswered", "audit"])
+async def test_planted_markup_reaches_an_admin_as_plain_text(harness, command):
+    await say(harness, PLANTED, user="U0USER", n=1)
+    await say(harness, f"reload {PLANTED}", user="U0USER", n=2)  # refused, and audited
+    shown = await say(harness, command, user="U0ADMIN", n=3)
+    found = strings(shown["blocks"], kinds={"mrkdwn": "text", "text": "text"})
+    assert any(PLANTED in text for text in found["text"]), found
+    assert not any(LINK in text or "*now*" in text for text in found["mrkdwn"]), found["mrkdwn"]
+    assert "<https://evil.example|" not in shown["text"]

@@ -1,0 +1,74 @@
+"""Admin views in Teams and the web chat show what other people typed as written: a question
+planted by anyone never becomes a clickable `[Re-login](...)` in an admin's `unanswered` or
+`audit`. (Slack: tests/adapters/slack/test_admin_views.py.)"""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from app import create_app
+from bot.access import Admins
+from bot.core import Core
+from bot.knowledge import load_knowledge
+from bot.settings import Settings
+from tests.adapters.planted import LINK, PLANTED, strings
+from tests.adapters.teams_support import FakeConnector, golden
+from tests.bot.conftest import sql_stores
+from tests.kbfactory import write_knowledge
+
+ADMIN_AAD = "00000000-0000-0000-0000-0000000000a1"
+USER_AAD = "00000000-0000-0000-0000-0000000000c3"
+TOKEN = "admin-token"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def bot(request, tmp_path):
+    """The whole application on a real SQL store, with a fake Teams connector beside it."""
+    connector = FakeConnector()
+    connector_server = TestServer(connector.app(), host="127.0.0.1")
+    await connector_server.start_server()
+    path = write_knowledge(tmp_path / "kb")
+    settings = Settings(knowledge_path=path, reminders_enabled=False, admin_token=TOKEN,
+                        admins=Admins.from_lists(teams=[ADMIN_AAD]))
+    async with sql_stores(request.param, tmp_path) as (store,):
+        core = Core(knowledge=load_knowledge(path=path), admins=settings.admins, store=store)
+        client = TestClient(TestServer(create_app(settings=settings, core=core), host="127.0.0.1"))
+        await client.start_server()
+        client.connector, client.connector_url = connector, str(connector_server.make_url("/"))
+        try:
+            yield client
+        finally:
+            await client.close()
+            await connector_server.close()
+
+
+async def teams(client, text: str, *, aad: str, n: int) -> dict:
+    activity = golden("personal_message", service_url=client.connector_url, text=text,
+                      id=f"17000000009{n:02d}")
+    activity["from"]["aadObjectId"] = aad
+    assert (await client.post("/api/messages", json=activity)).status == 201
+    return client.connector.activities[-1]
+
+
+@pytest.mark.parametrize("command", ["unanswered", "audit"])
+async def test_teams_shows_planted_markdown_to_an_admin_as_plain_text(bot, command):
+    await teams(bot, PLANTED, aad=USER_AAD, n=1)
+    await teams(bot, f"reload {PLANTED}", aad=USER_AAD, n=2)  # refused, and audited
+    shown = await teams(bot, command, aad=ADMIN_AAD, n=3)
+    found = strings(shown["attachments"], kinds={"TextBlock": "text", "TextRun": "text"})
+    assert any(PLANTED in text for text in found["TextRun"]), found
+    assert not any(LINK in text for text in found["TextBlock"]), found["TextBlock"]
+
+
+@pytest.mark.parametrize("command", ["unanswered", "audit"])
+async def test_the_web_chat_gives_an_admin_planted_markup_as_plain_text(bot, command):
+    """The API's `text` is plain text, and the page puts it in with `textContent` (chat.js):
+    what was typed is what the admin reads, never markup."""
+    for text in (PLANTED, f"reload {PLANTED}"):
+        assert (await bot.post("/api/chat", json={"text": text})).status == 200
+    response = await bot.post("/api/chat", json={"text": command},
+                              headers={"Authorization": f"Bearer {TOKEN}"})
+    reply = await response.json()
+    assert response.status == 200 and reply["kind"] == "notice"
+    assert PLANTED in reply["text"]
