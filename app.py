@@ -19,6 +19,7 @@ from bot.core import Core
 from bot.instances import setup_admin
 from bot.knowledge import KnowledgeError
 from bot.logs import configure as configure_logging
+from bot.ratelimit import RateLimiter
 from bot.reload import Reloader
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
@@ -67,7 +68,8 @@ def create_app(*, settings: Settings, core: Core | None = None,
         app.on_startup.append(_fetch_knowledge_url)
     app.cleanup_ctx.append(reminder_service(settings=settings, core=core))
     app.router.add_get("/healthz", healthz)
-    app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token).routes())
+    app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token,
+                                  limiter=RateLimiter(per_minute=settings.web_rate_limit)).routes())
     log.info("web chat: on at / and /api/chat")
     if not setup_slack(app, core=core, settings=settings, store=core.store):
         log.info("slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)")

@@ -6,6 +6,7 @@ follow its name (`Arguments`): anything else makes the message a question, not t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 366
 DEFAULT_AUDIT = 20
 MAX_AUDIT = 200
+MAX_UNANSWERED_READ = 50_000  # the latest unanswered questions `unanswered` reads and groups
 SILENT_AFTER = timedelta(minutes=1)
 FORGET_INSTANCES_AFTER = timedelta(hours=1)
 
@@ -204,17 +206,20 @@ class AdminCommands:
         return Reply(kind=ReplyKind.NOTICE, title="Audit log", body=head, points=points,
                      text="\n".join([head] + [f"• {p.title}: {p.text}" for p in points]))
 
-    async def _records(self, days: int) -> list[insights.QuestionRecord]:
+    async def _records(self, days: int, *, unanswered_only: bool = False,
+                       limit: int | None = None) -> list[insights.QuestionRecord]:
         if self.core.question_log is not None:
             await self.core.question_log.flush()
-        return await self.core.store.questions(since=self.core.clock() - timedelta(days=days))
+        return await self.core.store.questions(since=self.core.clock() - timedelta(days=days),
+                                               unanswered_only=unanswered_only, limit=limit)
 
     async def unanswered(self, message: Message, arguments: str) -> Reply:
         days = _number(arguments, default=DEFAULT_DAYS, most=self.question_log_days)
         if days is None:
             return _usage("unanswered", "the number of days to look back", self.question_log_days)
-        records = [r for r in await self._records(days) if r.text]
-        groups = insights.unanswered(records, limit=MAX_LISTED * 2)
+        records = await self._records(days, unanswered_only=True, limit=MAX_UNANSWERED_READ)
+        # Grouping is CPU work on up to thousands of questions: in a thread, so answers go on.
+        groups = await asyncio.to_thread(insights.unanswered, records, limit=MAX_LISTED * 2)
         points = tuple(Point(title=f"{g.count}× “{g.example}”",
                              text=f"{g.askers} asker(s)") for g in groups)
         head = (f"Questions of the last {days} day(s) that got suggestions or nothing, most "

@@ -56,6 +56,7 @@ class Settings:
     question_log_key: str | None = None
     knowledge_poll_seconds: float = 5.0
     instance_id: str | None = None
+    web_rate_limit: int = 30  # requests a minute per client on /api/chat and /api/feedback
 
     @property
     def slack_http_enabled(self) -> bool:
@@ -164,6 +165,14 @@ class Settings:
             except ValueError:
                 problems.append("KNOWLEDGE_POLL_SECONDS: must be a number of seconds from 0.1 to 15, "
                                 f"not {env['KNOWLEDGE_POLL_SECONDS']!r}")
+        web_rate_limit = 30
+        if text("WEB_RATE_LIMIT"):
+            raw = env["WEB_RATE_LIMIT"].strip()
+            if raw.isascii() and raw.isdigit() and int(raw[:7]) <= 100_000:
+                web_rate_limit = int(raw)
+            else:
+                problems.append("WEB_RATE_LIMIT: must be a number of requests a minute "
+                                f"(0 for no limit, up to 100000), not {raw!r}")
         if problems:
             raise SettingsError(problems)
         return cls(
@@ -193,4 +202,5 @@ class Settings:
             question_log_key=text("QUESTION_LOG_KEY"),
             knowledge_poll_seconds=poll,
             instance_id=text("INSTANCE_ID"),
+            web_rate_limit=web_rate_limit,
         )

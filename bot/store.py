@@ -155,8 +155,10 @@ class Store(Protocol):
     async def record_questions(self, *, records: list[QuestionRecord]) -> None:
         """Log questions and what they got (a keyed hash of the asker, never the id)."""
 
-    async def questions(self, *, since: datetime) -> list[QuestionRecord]:
-        """Questions logged since `since`, oldest first."""
+    async def questions(self, *, since: datetime, unanswered_only: bool = False,
+                        limit: int | None = None) -> list[QuestionRecord]:
+        """Questions logged since `since`, oldest first; only those not answered whose text is
+        still kept, and only the latest `limit` of them, when asked."""
 
     async def forget_questions(self, *, before: datetime) -> int:
         """Blank the text of questions asked before `before`; counts and outcomes stay."""
@@ -297,8 +299,11 @@ class MemoryStore:
     async def record_questions(self, *, records: list[QuestionRecord]) -> None:
         self._questions.extend(records)
 
-    async def questions(self, *, since: datetime) -> list[QuestionRecord]:
-        return [r for r in self._questions if r.at >= since]
+    async def questions(self, *, since: datetime, unanswered_only: bool = False,
+                        limit: int | None = None) -> list[QuestionRecord]:
+        found = [r for r in self._questions if r.at >= since and not (
+            unanswered_only and (r.outcome == "answer" or not r.text))]
+        return found[-limit:] if limit else found
 
     async def forget_questions(self, *, before: datetime) -> int:
         old = [i for i, r in enumerate(self._questions) if r.at < before and r.text]
