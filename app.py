@@ -21,6 +21,7 @@ from bot.knowledge import KnowledgeError
 from bot.logs import configure as configure_logging
 from bot.ratelimit import RateLimiter
 from bot.reload import Reloader
+from bot.retention import retention_context
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
 from bot.sqlstore import SQLStore
@@ -67,6 +68,8 @@ def create_app(*, settings: Settings, core: Core | None = None,
     if settings.knowledge_url:
         app.on_startup.append(_fetch_knowledge_url)
     app.cleanup_ctx.append(reminder_service(settings=settings, core=core))
+    app.cleanup_ctx.append(retention_context(store=core.store, clock=core.clock,
+                                             policy=settings.retention))
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token,
                                   limiter=RateLimiter(per_minute=settings.web_rate_limit)).routes())

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.access import Admins, parse_ids
 from bot.matcher import Thresholds
+from bot.retention import Retention
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # A member id, or one tied to a workspace (T…) or Enterprise Grid org (E…): see `bot.access`.
@@ -54,6 +55,7 @@ class Settings:
     environment: str = "development"
     question_log_days: int = 30
     question_log_key: str | None = None
+    audit_log_days: int = 90
     knowledge_poll_seconds: float = 5.0
     instance_id: str | None = None
     web_rate_limit: int = 30  # requests a minute per client on /api/chat and /api/feedback
@@ -65,6 +67,10 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(question_text_days=self.question_log_days, audit_days=self.audit_log_days)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -156,6 +162,13 @@ class Settings:
                 question_log_days = int(raw)
             else:
                 problems.append(f"QUESTION_LOG_DAYS: must be a number of days (1-3650), not {raw!r}")
+        audit_log_days = 90
+        if text("AUDIT_LOG_DAYS"):
+            raw = env["AUDIT_LOG_DAYS"].strip()
+            if raw.isascii() and raw.isdigit() and 1 <= int(raw[:6]) <= 3650:
+                audit_log_days = int(raw)
+            else:
+                problems.append(f"AUDIT_LOG_DAYS: must be a number of days (1-3650), not {raw!r}")
         poll = 5.0
         if text("KNOWLEDGE_POLL_SECONDS"):
             try:
@@ -200,6 +213,7 @@ class Settings:
             environment=environment,
             question_log_days=question_log_days,
             question_log_key=text("QUESTION_LOG_KEY"),
+            audit_log_days=audit_log_days,
             knowledge_poll_seconds=poll,
             instance_id=text("INSTANCE_ID"),
             web_rate_limit=web_rate_limit,

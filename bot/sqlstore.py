@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.insights import QuestionRecord
+from bot.retention import Cutoffs
 from bot.store import AuditEntry, Feedback, InstanceBeat, Release, Slot, SlotStatus, Subscription
 
 log = logging.getLogger(__name__)
@@ -569,6 +570,43 @@ class SQLStore:
                 instances.c.seen_at >= since).order_by(instances.c.instance))).all()
         return [InstanceBeat(instance=row.instance, version=row.version, seen_at=row.seen_at,
                              note=row.note) for row in rows]
+
+    async def forget(self, *, cutoffs: Cutoffs) -> dict[str, int]:
+        """One statement a kind of record, each its own short transaction, so a pass never holds
+        SQLite's one writer for long."""
+        releases = knowledge_releases.c
+        newest_good = (sa.select(sa.func.max(releases.id)).where(releases.ok.is_(True))
+                       .scalar_subquery())
+        subscribed = sa.exists().where(
+            subscriptions.c.platform == conversations.c.platform,
+            subscriptions.c.channel_id == conversations.c.conversation_id)
+        statements = {
+            "event ids": sa.delete(processed_events).where(
+                processed_events.c.seen_at < cutoffs.events),
+            "question texts": sa.update(question_log).where(
+                question_log.c.at < cutoffs.question_text, question_log.c.text != "")
+            .values(text=""),
+            "questions": sa.delete(question_log).where(question_log.c.at < cutoffs.statistics),
+            "vote questions": sa.update(feedback_votes).where(
+                feedback_votes.c.at < cutoffs.question_text,
+                feedback_votes.c.question.is_not(None)).values(question=None),
+            "votes": sa.delete(feedback_votes).where(feedback_votes.c.at < cutoffs.statistics),
+            "audit entries": sa.delete(audit_log).where(audit_log.c.at < cutoffs.audit),
+            # The latest good release stays: it is what every instance converges on.
+            "releases": sa.delete(knowledge_releases).where(
+                releases.at < cutoffs.audit, releases.id != sa.func.coalesce(newest_good, -1)),
+            "release names": sa.update(knowledge_releases).where(
+                releases.at < cutoffs.audit, releases.by != "").values(by=""),
+            "subscribers": sa.update(subscriptions).where(
+                subscriptions.c.created_at < cutoffs.audit,
+                subscriptions.c.created_by.is_not(None)).values(created_by=None),
+            "conversations": sa.delete(conversations).where(
+                conversations.c.updated_at < cutoffs.conversations, ~subscribed),
+            "instances": sa.delete(instances).where(instances.c.seen_at < cutoffs.instances),
+            "reminder slots": sa.delete(reminder_slots).where(reminder_slots.c.day < cutoffs.slots),
+        }
+        return {what: (await self._execute(statement)).rowcount
+                for what, statement in statements.items()}
 
     async def close(self) -> None:
         if pending := {*self._writes, *filter(None, [self._claimer])}:

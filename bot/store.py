@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from bot.insights import QuestionRecord
+    from bot.retention import Cutoffs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,6 +179,10 @@ class Store(Protocol):
     async def instances(self, *, since: datetime) -> list[InstanceBeat]:
         """Instances heard from since `since`, by id."""
 
+    async def forget(self, *, cutoffs: Cutoffs) -> dict[str, int]:
+        """Apply the retention policy (`bot.retention`): delete or blank what is older than each
+        cut-off; how many records of each kind changed."""
+
     async def close(self) -> None:
         """Release connections."""
 
@@ -188,7 +193,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._seen: dict[str, datetime] = {}
         self.feedback: list[Feedback] = []
-        self._conversations: dict[tuple[str, str], dict[str, Any]] = {}
+        self._conversations: dict[tuple[str, str], tuple[dict[str, Any], datetime]] = {}
         self._subscriptions: dict[tuple[str, str], Subscription] = {}
         self._slots: dict[tuple[str, str, date], tuple[Slot, str | None, datetime | None,
                                                        datetime | None]] = {}
@@ -215,10 +220,11 @@ class MemoryStore:
     async def save_conversation(
         self, *, platform: str, conversation_id: str, reference: dict[str, Any]
     ) -> None:
-        self._conversations[(platform, conversation_id)] = dict(reference)
+        self._conversations[(platform, conversation_id)] = (dict(reference), datetime.now(UTC))
 
     async def conversation(self, *, platform: str, conversation_id: str) -> dict[str, Any] | None:
-        return self._conversations.get((platform, conversation_id))
+        saved = self._conversations.get((platform, conversation_id))
+        return saved[0] if saved else None
 
     async def save_subscription(self, *, subscription: Subscription) -> None:
         self._subscriptions[(subscription.platform, subscription.channel_id)] = subscription
@@ -328,6 +334,45 @@ class MemoryStore:
 
     async def instances(self, *, since: datetime) -> list[InstanceBeat]:
         return [self._beats[key] for key in sorted(self._beats) if self._beats[key].seen_at >= since]
+
+    async def forget(self, *, cutoffs: Cutoffs) -> dict[str, int]:
+        counts = {"event ids": await self.forget_events(before=cutoffs.events),
+                  "question texts": await self.forget_questions(before=cutoffs.question_text)}
+        kept = [r for r in self._questions if r.at >= cutoffs.statistics]
+        counts["questions"] = len(self._questions) - len(kept)
+        self._questions = kept
+        blanked = [replace(f, question=None) if f.question is not None and f.at is not None
+                   and f.at < cutoffs.question_text else f for f in self.feedback]
+        counts["vote questions"] = sum(a != b for a, b in zip(blanked, self.feedback, strict=True))
+        self.feedback = [f for f in blanked if f.at is None or f.at >= cutoffs.statistics]
+        counts["votes"] = len(blanked) - len(self.feedback)
+        audit = [e for e in self._audit if e.at >= cutoffs.audit]
+        counts["audit entries"], self._audit = len(self._audit) - len(audit), audit
+        latest_ok = next((r for r in reversed(self._releases) if r.ok), None)
+        releases = [r for r in self._releases if r.at >= cutoffs.audit or r is latest_ok]
+        counts["releases"], self._releases = len(self._releases) - len(releases), releases
+        counts["release names"] = sum(1 for r in releases if r.at < cutoffs.audit and r.by)
+        self._releases = [replace(r, by="") if r.at < cutoffs.audit else r for r in releases]
+        counts["subscribers"] = 0
+        for key, subscription in self._subscriptions.items():
+            if subscription.created_by is not None and subscription.created_at is not None and (
+                    subscription.created_at < cutoffs.audit):
+                self._subscriptions[key] = replace(subscription, created_by=None)
+                counts["subscribers"] += 1
+        old = [key for key, (_, at) in self._conversations.items()
+               if at < cutoffs.conversations and key not in self._subscriptions]
+        for key in old:
+            del self._conversations[key]
+        counts["conversations"] = len(old)
+        silent = [key for key, beat in self._beats.items() if beat.seen_at < cutoffs.instances]
+        for key in silent:
+            del self._beats[key]
+        counts["instances"] = len(silent)
+        done = [key for key in self._slots if key[2] < cutoffs.slots]
+        for key in done:
+            del self._slots[key]
+        counts["reminder slots"] = len(done)
+        return counts
 
     async def close(self) -> None:
         return None
