@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Outcome, Thresholds
 from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
 from bot.store import AuditEntry, Feedback, MemoryStore, Store
-from bot.text import normalise
+from bot.text import MAX_ID_CHARS, normalise, storable
 
 if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` starts faster
     from bot.encoder import Encoder
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` star
 Clock = Callable[[], datetime]
 AdminHandler = Callable[[Message, str], Awaitable[Reply]]
 
+MAX_MESSAGE_CHARS = 20_000  # far past a question (2,000) and any admin command's arguments
 WHERE_TO_ASK = ("For anything else, ask your line manager or your department's communications "
                 "or propriety team.")
 OUTSIDE_LEAD = ("The civil service guidance on social media doesn't cover this, so I can't answer "
@@ -53,6 +54,17 @@ _PRINCIPLES = frozenset({"principles", "list principles", "the principles", "lis
 _TODAY = frozenset({"today", "principle of the day", "todays principle", "daily",
                     "what is todays principle", "whats todays principle", "today principle",
                     "principle today"})
+
+
+def _storable(message: Message) -> Message:
+    """Every field of a message as both databases can keep it (the question log, the audit log,
+    subscriptions and releases all take from it), whatever platform it came from."""
+    def short(value: str | None) -> str | None:
+        return None if value is None else storable(value, limit=MAX_ID_CHARS)
+
+    return replace(message, text=storable(message.text, limit=MAX_MESSAGE_CHARS),
+                   user_id=short(message.user_id) or "", channel_id=short(message.channel_id),
+                   user_name=short(message.user_name))
 
 
 def _numbered(points: tuple[Point, ...]) -> str:
@@ -176,11 +188,13 @@ class Core:
 
     async def handle(self, message: Message) -> Reply:
         started = perf_counter()
+        allowed = self.admins.allows(message)  # as it came: cleaning must never make an admin
+        message = _storable(message)
         text = message.text.strip()
         folded = normalise(text)
         command, arguments = self._admin_command(text)
         if command is not None:
-            reply = await self._run_admin(command, message, arguments)
+            reply = await self._run_admin(command, message, arguments, allowed=allowed)
         else:
             # Matching runs a sentence encoder: off the event loop, so acknowledgements and
             # health checks never wait behind it.
@@ -211,9 +225,10 @@ class Core:
             return self.principle(number=principle.group(1), snapshot=snapshot)
         return self.answer(question=text, snapshot=snapshot)
 
-    async def _run_admin(self, command: AdminCommand, message: Message, arguments: str) -> Reply:
+    async def _run_admin(self, command: AdminCommand, message: Message, arguments: str, *,
+                         allowed: bool) -> Reply:
         """The one place admin commands pass: checked, run, and audited whatever the outcome."""
-        if not self.admins.allows(message):
+        if not allowed:
             await self._audit(command, message, arguments, outcome="refused")
             return Reply(kind=ReplyKind.REFUSAL, title="Admins only", text=(
                 f"Sorry, only an admin can use '{command.name}'. Ask your Guidance Bot admin "
@@ -374,8 +389,8 @@ class Core:
         # A vote names an entry of the knowledge base; anything else was not one of our buttons.
         if entry is None or self.knowledge.entry(entry) is not None:
             await self.store.record_feedback(feedback=Feedback(
-                platform=platform, entry=entry, helpful=helpful, question=question,
-                at=self.clock()))
+                platform=platform, entry=entry, helpful=helpful, at=self.clock(),
+                question=storable(question, limit=MAX_QUESTION_CHARS) if question else None))
         return Reply(kind=ReplyKind.NOTICE, title="Thanks for your feedback", text=(
             "Thanks for your feedback." if helpful else
             "Thanks for telling me. I'll use it to improve my answers. "

@@ -18,7 +18,7 @@ from typing import Any
 from bot.background import running
 from bot.insights import QuestionRecord, asker_hash
 from bot.messages import Message, Reply, ReplyKind
-from bot.store import Store
+from bot.store import Store, StoreRejected
 
 log = logging.getLogger(__name__)
 LOGGED = (ReplyKind.ANSWER, ReplyKind.SUGGESTIONS, ReplyKind.NOT_FOUND)
@@ -56,13 +56,22 @@ class QuestionLog:
             log.exception("question log: question not noted")
 
     async def flush(self) -> int:
-        """Write what is pending; on failure the batch is dropped and counted."""
+        """Write what is pending. A batch the store is down for is dropped and counted; one it
+        refuses is split until only the rows it refuses are dropped, never the good ones."""
         batch = list(self._pending)
         self._pending.clear()
-        if not batch:
-            return 0
+        return await self._write(batch) if batch else 0
+
+    async def _write(self, batch: list[QuestionRecord]) -> int:
         try:
             await self.store.record_questions(records=batch)
+        except StoreRejected:
+            if len(batch) > 1:
+                half = len(batch) // 2
+                return await self._write(batch[:half]) + await self._write(batch[half:])
+            self.dropped += 1
+            log.warning("question log: the store refused one question; the others are kept")
+            return 0
         except Exception:
             self.dropped += len(batch)
             log.exception("question log: %d question(s) not recorded", len(batch))

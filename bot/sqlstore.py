@@ -23,7 +23,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.insights import QuestionRecord
 from bot.retention import Cutoffs
-from bot.store import AuditEntry, Feedback, InstanceBeat, Release, Slot, SlotStatus, Subscription
+from bot.store import (
+    AuditEntry,
+    Feedback,
+    InstanceBeat,
+    Release,
+    Slot,
+    SlotStatus,
+    StoreError,
+    StoreRejected,
+    StoreUnavailable,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_SQLITE_NAME = "guidance-bot.sqlite3"
@@ -195,6 +206,29 @@ async def upgrade(*, engine: AsyncEngine, revision: str = "head") -> None:
             # Instances starting together queue here instead of racing to CREATE TABLE.
             await connection.execute(sa.text("SELECT pg_advisory_xact_lock(591005)"))
         await connection.run_sync(_run_migrations, revision)
+
+
+def refused_values(error: BaseException) -> bool:
+    """Whether the database refused the values themselves (SQLSTATE classes 22 and 23: a NUL,
+    a string too long, a duplicate), or Python could not bind them: trying the same values again
+    can never work, unlike a database that is down, full or slow."""
+    if isinstance(error, UnicodeError | ValueError | TypeError):
+        return True
+    if isinstance(error, sa.exc.DataError | sa.exc.IntegrityError):
+        return True
+    if isinstance(error, sa.exc.DBAPIError):
+        state = getattr(error.orig, "sqlstate", None)
+        return isinstance(state, str) and state[:2] in ("22", "23")
+    if isinstance(error, sa.exc.StatementError):  # a value that failed to bind, in Python
+        return refused_values(error.orig) if error.orig is not None else False
+    return False
+
+
+def store_error(error: Exception) -> StoreError:
+    """What the callers act on: refused values, or a store to try again later."""
+    if refused_values(error):
+        return StoreRejected(f"the database refused the values: {type(error).__name__}")
+    return StoreUnavailable(f"the database did not do it: {type(error).__name__}")
 
 
 CLAIMS_PER_STATEMENT = 100
@@ -502,11 +536,15 @@ class SQLStore:
                            arguments=row.arguments, outcome=row.outcome) for row in rows]
 
     async def record_questions(self, *, records: list[QuestionRecord]) -> None:
-        if records:
+        if not records:
+            return
+        try:
             await self._execute(sa.insert(question_log), [
                 {"at": r.at, "platform": r.platform[:32], "asker": r.asker[:64], "text": r.text,
                  "outcome": r.outcome, "entry": r.entry, "principle": r.principle,
                  "score": r.score} for r in records])
+        except Exception as error:
+            raise store_error(error) from error
 
     async def questions(self, *, since: datetime, unanswered_only: bool = False,
                         limit: int | None = None) -> list[QuestionRecord]:

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from bot.retention import Cutoffs
 
 
+class StoreError(Exception):
+    """The store could not do what was asked; the cause is chained."""
+
+
+class StoreUnavailable(StoreError):
+    """The database is down, full, stalled or too slow: the same call may work later."""
+
+
+class StoreRejected(StoreError):
+    """The database refused these values (one it cannot hold): the same call never will work."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Feedback:
     platform: str
