@@ -8,11 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.access import Admins, parse_ids
 from bot.matcher import Thresholds
-from bot.retention import Retention
+
+if TYPE_CHECKING:
+    from bot.retention import Retention
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # A member id, or one tied to a workspace (T…) or Enterprise Grid org (E…): see `bot.access`.
@@ -70,6 +73,8 @@ class Settings:
 
     @property
     def retention(self) -> Retention:
+        from bot.retention import Retention  # not at the top: `ask` never needs asyncio
+
         return Retention(question_text_days=self.question_log_days, audit_days=self.audit_log_days)
 
     @classmethod
