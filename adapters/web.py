@@ -142,4 +142,7 @@ class WebChat:
         question = data.get("question") if isinstance(data.get("question"), str) else None
         reply = await self.core.feedback(platform="web", entry=entry, helpful=helpful,
                                          question=question)
+        if not reply.ok:  # the store is down: the page shows why, and the vote can be sent again
+            return web.json_response({"ok": False, "error": "storage unavailable",
+                                      "text": reply.text}, status=503)
         return web.json_response({"ok": True, "text": reply.text})

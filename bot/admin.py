@@ -7,6 +7,7 @@ follow its name (`Arguments`): anything else makes the message a question, not t
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from bot import insights
 from bot.core import Arguments, Core
 from bot.messages import Message, Point, Reply, ReplyKind
 from bot.reload import Comparison, Moved, Reloader, ReloadResult
-from bot.store import Release
+from bot.store import Release, StoreError
 from bot.text import normalise
 
 if TYPE_CHECKING:
@@ -152,13 +153,20 @@ class AdminCommands:
         if normalise(arguments) == CHANGES:
             return await describe_changes(self.reloader.last)
         result = await self.reloader.reload()
+        reply = describe(result)
         # Recorded so every other instance converges on it and `status` shows it everywhere.
-        await self.core.store.record_release(release=Release(
-            version=result.version, by=message.user_name or message.user_id,
-            platform=message.platform, at=self.core.clock(), ok=result.ok))
-        if self.sync is not None:
-            await self.sync.beat()
-        return describe(result)
+        try:
+            await self.core.store.record_release(release=Release(
+                version=result.version, by=message.user_name or message.user_id,
+                platform=message.platform, at=self.core.clock(), ok=result.ok))
+            if self.sync is not None:
+                await self.sync.beat()
+        except StoreError:  # this instance serves it already; say what did not happen
+            note = ("My storage isn't responding, so other instances were not told: say "
+                    "'reload' again in a few minutes.")
+            return replace(reply, text=f"{reply.text}\n\n{note}",
+                           body=f"{reply.body}\n\n{note}" if reply.body else note)
+        return reply
 
     async def status(self, message: Message, arguments: str) -> Reply:
         knowledge = self.core.knowledge

@@ -20,7 +20,7 @@ from bot.daily import principle_of_the_day
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Outcome, Thresholds
 from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
-from bot.store import AuditEntry, Feedback, MemoryStore, Store
+from bot.store import AuditEntry, Feedback, MemoryStore, Store, StoreError
 from bot.text import MAX_ID_CHARS, normalise, storable
 
 if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` starts faster
@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` star
 Clock = Callable[[], datetime]
 AdminHandler = Callable[[Message, str], Awaitable[Reply]]
 
+STORE_DOWN = ("Sorry, I couldn't {what} just now: my storage isn't responding. Questions still "
+              "get answers; please try this again in a few minutes.")
 MAX_MESSAGE_CHARS = 20_000  # far past a question (2,000) and any admin command's arguments
 WHERE_TO_ASK = ("For anything else, ask your line manager or your department's communications "
                 "or propriety team.")
@@ -235,6 +237,14 @@ class Core:
                 "if you need it."))
         try:
             reply = await command.run(message, arguments)
+        except StoreError:  # a person can act on this one: wait and try again
+            import logging
+
+            logging.getLogger(__name__).warning("%r failed: the store failed", command.name,
+                                                exc_info=True)
+            await self._audit(command, message, arguments, outcome="error")
+            return Reply(kind=ReplyKind.NOTICE, title="Storage unavailable", ok=False,
+                         text=STORE_DOWN.format(what=f"run '{command.name}'"))
         except Exception:  # the adapter logs it and says sorry, as for any failure
             await self._audit(command, message, arguments, outcome="error")
             raise
@@ -388,9 +398,17 @@ class Core:
                        question: str | None = None) -> Reply:
         # A vote names an entry of the knowledge base; anything else was not one of our buttons.
         if entry is None or self.knowledge.entry(entry) is not None:
-            await self.store.record_feedback(feedback=Feedback(
-                platform=platform, entry=entry, helpful=helpful, at=self.clock(),
-                question=storable(question, limit=MAX_QUESTION_CHARS) if question else None))
+            try:
+                await self.store.record_feedback(feedback=Feedback(
+                    platform=platform, entry=entry, helpful=helpful, at=self.clock(),
+                    question=storable(question, limit=MAX_QUESTION_CHARS) if question else None))
+            except StoreError:
+                import logging
+
+                logging.getLogger(__name__).warning("feedback not recorded: the store failed",
+                                                    exc_info=True)
+                return Reply(kind=ReplyKind.NOTICE, title="Feedback not recorded", ok=False,
+                             text=STORE_DOWN.format(what="record your feedback"))
         return Reply(kind=ReplyKind.NOTICE, title="Thanks for your feedback", text=(
             "Thanks for your feedback." if helpful else
             "Thanks for telling me. I'll use it to improve my answers. "

@@ -24,6 +24,10 @@ class StoreUnavailable(StoreError):
     """The database is down, full, stalled or too slow: the same call may work later."""
 
 
+class StoreFull(StoreUnavailable):
+    """The database has no room to write (a full disk): reads may still work."""
+
+
 class StoreRejected(StoreError):
     """The database refused these values (one it cannot hold): the same call never will work."""
 
@@ -197,6 +201,22 @@ class Store(Protocol):
 
     async def close(self) -> None:
         """Release connections."""
+
+
+async def first_delivery_or_new(store: Store, *, key: str, timeout: float) -> bool:
+    """Whether `key` is new, asking `store` for at most `timeout` seconds. A store that cannot say
+    in time (down, full, stalled) counts it as new: an event answered twice, should the platform
+    retry, beats every event left unanswered while the database is away."""
+    import asyncio  # here, not above: `guidance-bot ask` imports this module and never needs it
+    import logging
+
+    try:
+        return await asyncio.wait_for(store.first_delivery(key=key), timeout)
+    except Exception as error:  # noqa: BLE001 - whatever failed, the answer goes ahead
+        logging.getLogger(__name__).warning(
+            "store: could not check a %s delivery (%s); handling it as new",
+            key.partition(":")[0], type(error).__name__)
+        return True
 
 
 class MemoryStore:
