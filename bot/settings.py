@@ -160,20 +160,19 @@ class Settings:
             problems.append("TEAMS_ADMIN_IDS: needs MicrosoftAppId and MicrosoftAppPassword; without "
                             "them /api/messages is the local Emulator endpoint, where anyone names "
                             "their own user id, so it grants no admin")
-        question_log_days = 30
-        if text("QUESTION_LOG_DAYS"):
-            raw = env["QUESTION_LOG_DAYS"].strip()
-            if raw.isascii() and raw.isdigit() and 1 <= int(raw[:6]) <= 3650:
-                question_log_days = int(raw)
-            else:
-                problems.append(f"QUESTION_LOG_DAYS: must be a number of days (1-3650), not {raw!r}")
-        audit_log_days = 90
-        if text("AUDIT_LOG_DAYS"):
-            raw = env["AUDIT_LOG_DAYS"].strip()
-            if raw.isascii() and raw.isdigit() and 1 <= int(raw[:6]) <= 3650:
-                audit_log_days = int(raw)
-            else:
-                problems.append(f"AUDIT_LOG_DAYS: must be a number of days (1-3650), not {raw!r}")
+        def whole(name: str, *, default: int, low: int, high: int, what: str) -> int:
+            raw = (text(name) or "").strip()
+            if not raw:
+                return default
+            if raw.isascii() and raw.isdigit() and low <= int(raw[:7]) <= high:
+                return int(raw)
+            problems.append(f"{name}: must be {what} ({low}-{high}), not {raw!r}")
+            return default
+
+        question_log_days = whole("QUESTION_LOG_DAYS", default=30, low=1, high=3650,
+                                  what="a number of days")
+        audit_log_days = whole("AUDIT_LOG_DAYS", default=90, low=1, high=3650,
+                               what="a number of days")
         poll = 5.0
         if text("KNOWLEDGE_POLL_SECONDS"):
             try:
@@ -183,14 +182,8 @@ class Settings:
             except ValueError:
                 problems.append("KNOWLEDGE_POLL_SECONDS: must be a number of seconds from 0.1 to 15, "
                                 f"not {env['KNOWLEDGE_POLL_SECONDS']!r}")
-        web_rate_limit = 30
-        if text("WEB_RATE_LIMIT"):
-            raw = env["WEB_RATE_LIMIT"].strip()
-            if raw.isascii() and raw.isdigit() and int(raw[:7]) <= 100_000:
-                web_rate_limit = int(raw)
-            else:
-                problems.append("WEB_RATE_LIMIT: must be a number of requests a minute "
-                                f"(0 for no limit, up to 100000), not {raw!r}")
+        web_rate_limit = whole("WEB_RATE_LIMIT", default=30, low=0, high=100_000,
+                               what="a number of requests a minute, 0 for no limit")
         if problems:
             raise SettingsError(problems)
         return cls(

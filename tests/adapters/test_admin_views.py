@@ -5,17 +5,11 @@ planted by anyone never becomes a clickable `[Re-login](...)` in an admin's `una
 from __future__ import annotations
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from app import create_app
 from bot.access import Admins
-from bot.core import Core
-from bot.knowledge import load_knowledge
-from bot.settings import Settings
 from tests.adapters.planted import LINK, PLANTED, strings
-from tests.adapters.teams_support import FakeConnector, golden
+from tests.adapters.teams_support import bot_on, golden
 from tests.bot.conftest import sql_stores
-from tests.kbfactory import write_knowledge
 
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000a1"
 USER_AAD = "00000000-0000-0000-0000-0000000000c3"
@@ -24,23 +18,10 @@ TOKEN = "admin-token"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def bot(request, tmp_path):
-    """The whole application on a real SQL store, with a fake Teams connector beside it."""
-    connector = FakeConnector()
-    connector_server = TestServer(connector.app(), host="127.0.0.1")
-    await connector_server.start_server()
-    path = write_knowledge(tmp_path / "kb")
-    settings = Settings(knowledge_path=path, reminders_enabled=False, admin_token=TOKEN,
-                        admins=Admins.from_lists(teams=[ADMIN_AAD]))
-    async with sql_stores(request.param, tmp_path) as (store,):
-        core = Core(knowledge=load_knowledge(path=path), admins=settings.admins, store=store)
-        client = TestClient(TestServer(create_app(settings=settings, core=core), host="127.0.0.1"))
-        await client.start_server()
-        client.connector, client.connector_url = connector, str(connector_server.make_url("/"))
-        try:
-            yield client
-        finally:
-            await client.close()
-            await connector_server.close()
+    async with sql_stores(request.param, tmp_path) as (store,), bot_on(
+            store, tmp_path, admin_token=TOKEN,
+            admins=Admins.from_lists(teams=[ADMIN_AAD])) as client:
+        yield client
 
 
 async def teams(client, text: str, *, aad: str, n: int) -> dict:

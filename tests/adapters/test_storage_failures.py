@@ -5,40 +5,12 @@ tests/adapters/slack/test_storage_failures.py.)"""
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
-
-from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.teams.bot import SORRY
-from app import create_app
-from bot.core import Core
-from bot.knowledge import load_knowledge
-from bot.settings import Settings
 from tests.adapters.chat_questions import ANSWER_TEXT, ANSWERED
-from tests.adapters.teams_support import FakeConnector, golden
+from tests.adapters.teams_support import bot_on, golden
 from tests.bot.conftest import sql_stores
-from tests.kbfactory import write_knowledge
 from tests.storage_faults import full_sqlite, locked, read_only_postgresql
-
-
-@asynccontextmanager
-async def bot_on(store, tmp_path, **settings):
-    """The whole application on `store`, with a fake Teams connector beside it."""
-    connector = FakeConnector()
-    connector_server = TestServer(connector.app(), host="127.0.0.1")
-    await connector_server.start_server()
-    path = write_knowledge(tmp_path / "kb")
-    core = Core(knowledge=load_knowledge(path=path), store=store)
-    client = TestClient(TestServer(create_app(core=core, settings=Settings(
-        knowledge_path=path, reminders_enabled=False, web_rate_limit=0, **settings)),
-        host="127.0.0.1"))
-    await client.start_server()
-    client.connector, client.connector_url = connector, str(connector_server.make_url("/"))
-    try:
-        yield client
-    finally:
-        await client.close()
-        await connector_server.close()
 
 
 async def teams(client, name: str, **changes) -> str:

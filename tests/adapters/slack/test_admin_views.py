@@ -4,29 +4,17 @@ never becomes a formatted link, a mention or bold text in an admin's `unanswered
 from __future__ import annotations
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-import app as application
-from bot.core import Core
-from bot.knowledge import load_knowledge
 from tests.adapters.planted import LINK, PLANTED, strings
-from tests.adapters.slack.harness import Harness, payload, settings_for
+from tests.adapters.slack.harness import Harness, payload, slack_on
 from tests.bot.conftest import sql_stores
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def harness(request, tmp_path, fake_slack):
-    settings = settings_for(tmp_path, fake_slack, reminders_enabled=False)
-    async with sql_stores(request.param, tmp_path) as (store,):
-        core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
-                    store=store)
-        client = TestClient(TestServer(application.create_app(settings=settings, core=core),
-                                       host="127.0.0.1"))
-        await client.start_server()
-        try:
-            yield Harness(client=client, fake=fake_slack, store=store, core=core)
-        finally:
-            await client.close()
+    async with sql_stores(request.param, tmp_path) as (store,), slack_on(
+            store, tmp_path, fake_slack) as harness:
+        yield harness
 
 
 async def say(harness: Harness, text: str, *, user: str, n: int) -> dict:

@@ -4,30 +4,10 @@ seconds, before the store has answered, and still answered."""
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
 
-from aiohttp.test_utils import TestClient, TestServer
-
-import app as application
-from bot.core import Core
-from bot.knowledge import load_knowledge
-from tests.adapters.slack.harness import Harness, payload, settings_for
+from tests.adapters.slack.harness import Harness, payload, slack_on
 from tests.bot.conftest import sql_stores
 from tests.storage_faults import full_sqlite, locked, read_only_postgresql
-
-
-@asynccontextmanager
-async def slack_on(store, tmp_path, fake_slack):
-    settings = settings_for(tmp_path, fake_slack, reminders_enabled=False)
-    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
-                store=store)
-    client = TestClient(TestServer(application.create_app(settings=settings, core=core),
-                                   host="127.0.0.1"))
-    await client.start_server()
-    try:
-        yield Harness(client=client, fake=fake_slack, store=store, core=core)
-    finally:
-        await client.close()
 
 
 async def asked_and_answered(harness: Harness) -> None:
