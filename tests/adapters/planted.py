@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot.store import AuditEntry
+
 PLANTED = "[Re-login](https://evil.example) *now* _please_ <https://evil.example|gov.uk>"
 LINK = "](https://evil.example)"
 
@@ -24,3 +28,8 @@ def strings(node, *, kinds: dict[str, str]) -> dict[str, list[str]]:
 
     walk(node)
     return found
+
+
+def planted_audit_entry() -> AuditEntry:
+    return AuditEntry(at=datetime.now(UTC), platform="teams", user_id=PLANTED, channel_id=PLANTED,
+                      command="reload", arguments=PLANTED, outcome="refused")

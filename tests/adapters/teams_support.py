@@ -88,9 +88,12 @@ class Harness:
 
 
 @asynccontextmanager
-async def bot_on(store, tmp_path: Path, **settings) -> AsyncIterator[TestClient]:
+async def bot_on(store, tmp_path: Path, *, bot_framework=None,
+                 **settings) -> AsyncIterator[TestClient]:
     """The whole application on `store` (a real SQL store, say), with a fake Teams connector
-    beside it at `client.connector` and `client.connector_url`."""
+    beside it at `client.connector` and `client.connector_url`; with `bot_framework` (the
+    fixture), Bot Framework tokens are checked, as with credentials, and `client.teams_headers`
+    are what a signed request carries."""
     from app import create_app
 
     connector = FakeConnector()
@@ -99,11 +102,17 @@ async def bot_on(store, tmp_path: Path, **settings) -> AsyncIterator[TestClient]
     path = write_knowledge(tmp_path / "kb")
     core = Core(knowledge=load_knowledge(path=path), store=store,
                 admins=settings.get("admins") or Settings().admins)
+    options = {}
+    if bot_framework is not None:
+        settings.update(bot_framework.settings())
+        options["teams_options"] = bot_framework.teams_options()
     client = TestClient(TestServer(create_app(core=core, settings=Settings(
-        knowledge_path=path, reminders_enabled=False, web_rate_limit=0, **settings)),
+        knowledge_path=path, reminders_enabled=False, web_rate_limit=0, **settings), **options),
         host="127.0.0.1"))
     await client.start_server()
     client.connector, client.connector_url = connector, str(connector_server.make_url("/"))
+    client.teams_headers = {} if bot_framework is None else bot_framework.headers(
+        service_url=client.connector_url)
     try:
         yield client
     finally:
