@@ -19,7 +19,9 @@ from bot.core import Core
 from bot.instances import setup_admin
 from bot.knowledge import KnowledgeError
 from bot.logs import configure as configure_logging
+from bot.ratelimit import RateLimiter
 from bot.reload import Reloader
+from bot.retention import retention_context
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
 from bot.sqlstore import SQLStore
@@ -66,8 +68,11 @@ def create_app(*, settings: Settings, core: Core | None = None,
     if settings.knowledge_url:
         app.on_startup.append(_fetch_knowledge_url)
     app.cleanup_ctx.append(reminder_service(settings=settings, core=core))
+    app.cleanup_ctx.append(retention_context(store=core.store, clock=core.clock,
+                                             policy=settings.retention))
     app.router.add_get("/healthz", healthz)
-    app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token).routes())
+    app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token,
+                                  limiter=RateLimiter(per_minute=settings.web_rate_limit)).routes())
     log.info("web chat: on at / and /api/chat")
     if not setup_slack(app, core=core, settings=settings, store=core.store):
         log.info("slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from datetime import datetime, timedelta
@@ -224,7 +225,7 @@ def _instant(text: str) -> datetime:
 
 def cmd_reminders_run_due(args: argparse.Namespace) -> int:
     from adapters.senders import open_senders
-    from bot import reminders
+    from bot import reminders, retention
     from bot.sqlstore import SQLStore
 
     settings = _settings()
@@ -237,22 +238,30 @@ def cmd_reminders_run_due(args: argparse.Namespace) -> int:
         def clock() -> datetime:
             return at + timedelta(seconds=time.monotonic() - started)
 
-    async def run_due() -> reminders.PassReport:
+    async def run_due() -> tuple[reminders.PassReport, bool]:
         store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
         try:
             await store.upgrade()
             core = _core(settings, store=store, clock=clock)
             async with open_senders(settings=settings, store=store) as senders:
                 runner = reminders.setup(settings=settings, core=core, senders=senders)
-                return await runner.run_due()
+                report = await runner.run_due()
+            # Where reminders run from cron (REMINDERS=off), this is where retention runs too,
+            # as of the same instant as the pass (`--at` included).
+            try:
+                await retention.apply(store=store, now=core.clock(), policy=settings.retention)
+            except Exception:
+                logging.getLogger("guidance_bot.retention").exception("retention: pass failed")
+                return report, False
+            return report, True
         finally:
             await store.close()
 
     import asyncio
 
-    report = asyncio.run(run_due())
+    report, forgotten = asyncio.run(run_due())
     print(json.dumps(report.to_json()))
-    return 0
+    return 0 if forgotten else 1
 
 
 def parser() -> argparse.ArgumentParser:

@@ -180,23 +180,15 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 def readiness(*, core: Core, store=None, timeout: float = STORE_PING_TIMEOUT):
-    """`GET /readyz`: 200 when a knowledge base is loaded and the store answers its ping (a store
-    without `async def ping()` counts as reachable), else 503 naming what failed."""
+    """`GET /readyz`: 200 when a knowledge base is loaded and the store can be written (its
+    `health()`, else its `ping()`; a store with neither counts as fine), else 503 naming what
+    failed."""
 
     async def readyz(request: web.Request) -> web.Response:
         checks: dict[str, str] = {}
         knowledge = core.knowledge
         checks["knowledge"] = "ok" if knowledge.entries else "empty"
-        ping = getattr(store if store is not None else core.store, "ping", None)
-        if ping is None:
-            checks["store"] = "ok"
-        else:
-            try:
-                await asyncio.wait_for(ping(), timeout)
-                checks["store"] = "ok"
-            except Exception as error:  # any failure of the store means "not ready", not a 500
-                log.warning("readiness: store unreachable: %s", type(error).__name__)
-                checks["store"] = "unreachable"
+        checks["store"] = await _store_state(store if store is not None else core.store, timeout)
         if not request.app[STATE_KEY].accepting:
             checks["lifecycle"] = "shutting down"
         ready = all(value == "ok" for value in checks.values())
@@ -205,6 +197,24 @@ def readiness(*, core: Core, store=None, timeout: float = STORE_PING_TIMEOUT):
                                  status=200 if ready else 503)
 
     return readyz
+
+
+async def _store_state(store, timeout: float) -> str:
+    health, ping = getattr(store, "health", None), getattr(store, "ping", None)
+    try:
+        if health is not None:
+            state = await asyncio.wait_for(health(), timeout)
+        elif ping is not None:
+            await asyncio.wait_for(ping(), timeout)
+            state = "ok"
+        else:
+            state = "ok"
+    except Exception as error:  # any failure of the store means "not ready", not a 500
+        log.warning("readiness: store unreachable: %s", type(error).__name__)
+        return "unreachable"
+    if state != "ok":
+        log.warning("readiness: store %s", state)
+    return state
 
 
 async def _stop_accepting(app: web.Application) -> None:

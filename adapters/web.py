@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 from importlib import resources
 
 from aiohttp import web
 
 from bot.core import Core
 from bot.messages import Message
+from bot.ratelimit import RateLimiter
 
 MAX_BODY_BYTES = 16 * 1024
 _STATIC = resources.files("adapters") / "static"
@@ -67,9 +69,11 @@ async def read_json_object(request: web.Request, *, limit: int = MAX_BODY_BYTES)
 
 
 class WebChat:
-    def __init__(self, *, core: Core, admin_token: str | None) -> None:
+    def __init__(self, *, core: Core, admin_token: str | None,
+                 limiter: RateLimiter | None = None) -> None:
         self.core = core
         self.admin_token = admin_token
+        self.limiter = limiter or RateLimiter(per_minute=0)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -101,7 +105,19 @@ class WebChat:
         return web.Response(body=resource.read_bytes(), content_type=_TYPES[suffix],
                             charset="utf-8", headers=_HEADERS)
 
+    def _limit(self, request: web.Request, *, admin: bool) -> None:
+        """Anyone may ask, so each client address is held to `WEB_RATE_LIMIT` a minute (the
+        admin, who holds the token, is not): one script cannot fill the question log."""
+        wait = 0.0 if admin else self.limiter.take(request.remote or "unknown")
+        if wait:
+            raise web.HTTPTooManyRequests(
+                text=json.dumps({"error": "too many requests; try again shortly"}),
+                content_type="application/json",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
     async def chat(self, request: web.Request) -> web.Response:
+        admin = self._is_admin(request)
+        self._limit(request, admin=admin)
         data = await read_json_object(request)
         entry = data.get("entry")
         if entry is not None:
@@ -111,12 +127,12 @@ class WebChat:
         text = data.get("text")
         if not isinstance(text, str):
             return json_error(400, "'text' must be a string")
-        message = Message(platform="web", user_id="web", text=text,
-                          authenticated_admin=self._is_admin(request))
+        message = Message(platform="web", user_id="web", text=text, authenticated_admin=admin)
         reply = await self.core.handle(message)
         return web.json_response(reply.to_json())
 
     async def feedback(self, request: web.Request) -> web.Response:
+        self._limit(request, admin=self._is_admin(request))
         data = await read_json_object(request)
         entry, helpful = data.get("entry"), data.get("helpful")
         if not isinstance(entry, str) or not isinstance(helpful, bool):
@@ -126,4 +142,7 @@ class WebChat:
         question = data.get("question") if isinstance(data.get("question"), str) else None
         reply = await self.core.feedback(platform="web", entry=entry, helpful=helpful,
                                          question=question)
+        if not reply.ok:  # the store is down: the page shows why, and the vote can be sent again
+            return web.json_response({"ok": False, "error": "storage unavailable",
+                                      "text": reply.text}, status=503)
         return web.json_response({"ok": True, "text": reply.text})

@@ -334,6 +334,7 @@ async def main_async(args) -> None:
     servers = [
         Server(name="app", command=[sys.executable, "app.py"],
                env={"KNOWLEDGE_PATH": str(knowledge), "LOG_FORMAT": "json",
+                    "WEB_RATE_LIMIT": "0",  # one client on purpose: load, not abuse
                     "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": secret,
                     "SLACK_API_URL": running["slack api"].base + "/api/"}),
         Server(name="bare", command=[sys.executable, "bench/bare.py", "{port}"]),

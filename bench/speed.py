@@ -345,6 +345,7 @@ async def servers(args, base: list[str], *, chat: bool, slack: bool) -> dict:
         slack_env = {"SLACK_SIGNING_SECRET": secret}
         running["app"] = Running(Server(name="app", command=[sys.executable, "app.py"], env={
             **slack_env, "KNOWLEDGE_PATH": str(args.knowledge), "LOG_FORMAT": "json",
+            "WEB_RATE_LIMIT": "0",  # one client on purpose: load, not abuse
             "DATA_DIR": str(data), "SLACK_BOT_TOKEN": "xoxb-bench",
             "SLACK_API_URL": apis["app"].base + "/api/"}), start_seconds=args.start_seconds)
         app_pid = running["app"].process.pid

@@ -6,6 +6,8 @@ follow its name (`Arguments`): anything else makes the message a question, not t
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,7 +15,7 @@ from bot import insights
 from bot.core import Arguments, Core
 from bot.messages import Message, Point, Reply, ReplyKind
 from bot.reload import Comparison, Moved, Reloader, ReloadResult
-from bot.store import Release
+from bot.store import Release, StoreError
 from bot.text import normalise
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 366
 DEFAULT_AUDIT = 20
 MAX_AUDIT = 200
+MAX_UNANSWERED_READ = 50_000  # the latest unanswered questions `unanswered` reads and groups
 SILENT_AFTER = timedelta(minutes=1)
 FORGET_INSTANCES_AFTER = timedelta(hours=1)
 
@@ -150,13 +153,20 @@ class AdminCommands:
         if normalise(arguments) == CHANGES:
             return await describe_changes(self.reloader.last)
         result = await self.reloader.reload()
+        reply = describe(result)
         # Recorded so every other instance converges on it and `status` shows it everywhere.
-        await self.core.store.record_release(release=Release(
-            version=result.version, by=message.user_name or message.user_id,
-            platform=message.platform, at=self.core.clock(), ok=result.ok))
-        if self.sync is not None:
-            await self.sync.beat()
-        return describe(result)
+        try:
+            await self.core.store.record_release(release=Release(
+                version=result.version, by=message.user_name or message.user_id,
+                platform=message.platform, at=self.core.clock(), ok=result.ok))
+            if self.sync is not None:
+                await self.sync.beat()
+        except StoreError:  # this instance serves it already; say what did not happen
+            note = ("My storage isn't responding, so other instances were not told: say "
+                    "'reload' again in a few minutes.")
+            return replace(reply, text=f"{reply.text}\n\n{note}",
+                           body=f"{reply.body}\n\n{note}" if reply.body else note)
+        return reply
 
     async def status(self, message: Message, arguments: str) -> Reply:
         knowledge = self.core.knowledge
@@ -164,13 +174,16 @@ class AdminCommands:
         lines = [f"Serving knowledge-base version {knowledge.version}, "
                  f"{len(knowledge.entries)} entries."]
         last = await self.core.store.last_release()
+        release: list[Point] = []
         if last:
+            # Who reloaded is a person's name: a point, which every adapter shows as written.
             outcome = "succeeded" if last.ok else "was refused"
-            lines.append(f"Last reload by {last.by} ({last.platform}) at {_when(last.at)} "
-                         f"{outcome}" + (f": version {last.version}." if last.ok else "."))
+            release.append(Point(title="Last reload", text=(
+                f"by {last.by or 'an admin'} ({last.platform}) at {_when(last.at)} {outcome}"
+                + (f": version {last.version}." if last.ok else "."))))
         else:
             lines.append("No reload recorded.")
-        points = []
+        beats = []
         for beat in await self.core.store.instances(since=now - FORGET_INSTANCES_AFTER):
             state = f"serves {beat.version}"
             if now - beat.seen_at > SILENT_AFTER:
@@ -178,13 +191,14 @@ class AdminCommands:
             if beat.note:
                 state += f" ({beat.note})"
             here = " (this one)" if self.sync and beat.instance == self.sync.instance else ""
-            points.append(Point(title=beat.instance + here, text=state))
+            beats.append(Point(title=beat.instance + here, text=state))
         if self.sync is not None and self.sync.note:
             lines.append(f"This instance {self.sync.note}; it keeps serving {knowledge.version}.")
-        text = "\n".join(lines + ([f"Instances ({len(points)}):"] if points else [])
-                         + [f"• {p.title}: {p.text}" for p in points])
+        text = "\n".join(lines[:1] + [f"{p.title} {p.text}" for p in release] + lines[1:]
+                         + ([f"Instances ({len(beats)}):"] if beats else [])
+                         + [f"• {p.title}: {p.text}" for p in beats])
         return Reply(kind=ReplyKind.NOTICE, title="Status", body="\n".join(lines),
-                     points=tuple(points), text=text)
+                     points=tuple(release + beats), text=text)
 
     async def audit(self, message: Message, arguments: str) -> Reply:
         limit = _number(arguments, default=DEFAULT_AUDIT, most=MAX_AUDIT)
@@ -200,17 +214,20 @@ class AdminCommands:
         return Reply(kind=ReplyKind.NOTICE, title="Audit log", body=head, points=points,
                      text="\n".join([head] + [f"• {p.title}: {p.text}" for p in points]))
 
-    async def _records(self, days: int) -> list[insights.QuestionRecord]:
+    async def _records(self, days: int, *, unanswered_only: bool = False,
+                       limit: int | None = None) -> list[insights.QuestionRecord]:
         if self.core.question_log is not None:
             await self.core.question_log.flush()
-        return await self.core.store.questions(since=self.core.clock() - timedelta(days=days))
+        return await self.core.store.questions(since=self.core.clock() - timedelta(days=days),
+                                               unanswered_only=unanswered_only, limit=limit)
 
     async def unanswered(self, message: Message, arguments: str) -> Reply:
         days = _number(arguments, default=DEFAULT_DAYS, most=self.question_log_days)
         if days is None:
             return _usage("unanswered", "the number of days to look back", self.question_log_days)
-        records = [r for r in await self._records(days) if r.text]
-        groups = insights.unanswered(records, limit=MAX_LISTED * 2)
+        records = await self._records(days, unanswered_only=True, limit=MAX_UNANSWERED_READ)
+        # Grouping is CPU work on up to thousands of questions: in a thread, so answers go on.
+        groups = await asyncio.to_thread(insights.unanswered, records, limit=MAX_LISTED * 2)
         points = tuple(Point(title=f"{g.count}× “{g.example}”",
                              text=f"{g.askers} asker(s)") for g in groups)
         head = (f"Questions of the last {days} day(s) that got suggestions or nothing, most "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import TYPE_CHECKING
@@ -20,8 +20,8 @@ from bot.daily import principle_of_the_day
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Outcome, Thresholds
 from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
-from bot.store import AuditEntry, Feedback, MemoryStore, Store
-from bot.text import normalise
+from bot.store import AuditEntry, Feedback, MemoryStore, Store, StoreError
+from bot.text import MAX_ID_CHARS, normalise, storable
 
 if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` starts faster
     from bot.encoder import Encoder
@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` star
 Clock = Callable[[], datetime]
 AdminHandler = Callable[[Message, str], Awaitable[Reply]]
 
+STORE_DOWN = ("Sorry, I couldn't {what} just now: my storage isn't responding. Questions still "
+              "get answers; please try this again in a few minutes.")
+MAX_MESSAGE_CHARS = 20_000  # far past a question (2,000) and any admin command's arguments
 WHERE_TO_ASK = ("For anything else, ask your line manager or your department's communications "
                 "or propriety team.")
 OUTSIDE_LEAD = ("The civil service guidance on social media doesn't cover this, so I can't answer "
@@ -53,6 +56,17 @@ _PRINCIPLES = frozenset({"principles", "list principles", "the principles", "lis
 _TODAY = frozenset({"today", "principle of the day", "todays principle", "daily",
                     "what is todays principle", "whats todays principle", "today principle",
                     "principle today"})
+
+
+def _storable(message: Message) -> Message:
+    """Every field of a message as both databases can keep it (the question log, the audit log,
+    subscriptions and releases all take from it), whatever platform it came from."""
+    def short(value: str | None) -> str | None:
+        return None if value is None else storable(value, limit=MAX_ID_CHARS)
+
+    return replace(message, text=storable(message.text, limit=MAX_MESSAGE_CHARS),
+                   user_id=short(message.user_id) or "", channel_id=short(message.channel_id),
+                   user_name=short(message.user_name))
 
 
 def _numbered(points: tuple[Point, ...]) -> str:
@@ -176,11 +190,13 @@ class Core:
 
     async def handle(self, message: Message) -> Reply:
         started = perf_counter()
+        allowed = self.admins.allows(message)  # as it came: cleaning must never make an admin
+        message = _storable(message)
         text = message.text.strip()
         folded = normalise(text)
         command, arguments = self._admin_command(text)
         if command is not None:
-            reply = await self._run_admin(command, message, arguments)
+            reply = await self._run_admin(command, message, arguments, allowed=allowed)
         else:
             # Matching runs a sentence encoder: off the event loop, so acknowledgements and
             # health checks never wait behind it.
@@ -211,15 +227,24 @@ class Core:
             return self.principle(number=principle.group(1), snapshot=snapshot)
         return self.answer(question=text, snapshot=snapshot)
 
-    async def _run_admin(self, command: AdminCommand, message: Message, arguments: str) -> Reply:
+    async def _run_admin(self, command: AdminCommand, message: Message, arguments: str, *,
+                         allowed: bool) -> Reply:
         """The one place admin commands pass: checked, run, and audited whatever the outcome."""
-        if not self.admins.allows(message):
+        if not allowed:
             await self._audit(command, message, arguments, outcome="refused")
             return Reply(kind=ReplyKind.REFUSAL, title="Admins only", text=(
                 f"Sorry, only an admin can use '{command.name}'. Ask your Guidance Bot admin "
                 "if you need it."))
         try:
             reply = await command.run(message, arguments)
+        except StoreError:  # a person can act on this one: wait and try again
+            import logging
+
+            logging.getLogger(__name__).warning("%r failed: the store failed", command.name,
+                                                exc_info=True)
+            await self._audit(command, message, arguments, outcome="error")
+            return Reply(kind=ReplyKind.NOTICE, title="Storage unavailable", ok=False,
+                         text=STORE_DOWN.format(what=f"run '{command.name}'"))
         except Exception:  # the adapter logs it and says sorry, as for any failure
             await self._audit(command, message, arguments, outcome="error")
             raise
@@ -373,9 +398,17 @@ class Core:
                        question: str | None = None) -> Reply:
         # A vote names an entry of the knowledge base; anything else was not one of our buttons.
         if entry is None or self.knowledge.entry(entry) is not None:
-            await self.store.record_feedback(feedback=Feedback(
-                platform=platform, entry=entry, helpful=helpful, question=question,
-                at=self.clock()))
+            try:
+                await self.store.record_feedback(feedback=Feedback(
+                    platform=platform, entry=entry, helpful=helpful, at=self.clock(),
+                    question=storable(question, limit=MAX_QUESTION_CHARS) if question else None))
+            except StoreError:
+                import logging
+
+                logging.getLogger(__name__).warning("feedback not recorded: the store failed",
+                                                    exc_info=True)
+                return Reply(kind=ReplyKind.NOTICE, title="Feedback not recorded", ok=False,
+                             text=STORE_DOWN.format(what="record your feedback"))
         return Reply(kind=ReplyKind.NOTICE, title="Thanks for your feedback", text=(
             "Thanks for your feedback." if helpful else
             "Thanks for telling me. I'll use it to improve my answers. "

@@ -7,13 +7,14 @@ text is purged after `QUESTION_LOG_DAYS`.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.store import Feedback
 from bot.text import normalise
@@ -44,23 +45,78 @@ class QuestionGroup:
     askers: int
 
 
+MAX_WORDINGS = 5_000  # distinct wordings grouped, the most asked first; the rest are not listed
+MAX_CANDIDATES = 16  # groups a wording is compared with: those sharing the most of its words
+COMMON_KEY = 16  # of a word key shared by more groups, only its most asked are candidates
+
+
+@dataclass(kw_only=True)
+class _Wording:
+    example: str
+    count: int = 0
+    askers: set[str] = field(default_factory=set)
+
+
+@dataclass(kw_only=True)
+class _Group:
+    example: str
+    count: int
+    askers: set[str]
+
+
+def _keys(folded: str) -> set[str]:
+    """What two similar wordings very likely share: each word, cut to its first four letters so
+    that most typos and plurals ("parkng", "permits") still meet."""
+    return {word[:4] for word in folded.split()}
+
+
 def unanswered(records: Iterable[QuestionRecord], *, limit: int = 10) -> list[QuestionGroup]:
-    """The most frequent questions that got suggestions or nothing, similar wordings together."""
-    groups: list[tuple[str, str, list[QuestionRecord]]] = []  # (folded, example, members)
+    """The most frequent questions that got suggestions or nothing, similar wordings together.
+
+    Near-linear: identical wordings are counted first; then each distinct wording, the most asked
+    first, is compared only with the few groups that share most of its words (rare words
+    weighing more), never with every group, and at most `MAX_WORDINGS` wordings are grouped.
+    Comparing every question with every group took 11.6 s for 2,400 questions.
+    """
+    wordings: dict[str, _Wording] = {}
     for record in records:
         if record.outcome == "answer":
             continue
         folded = normalise(record.text)
-        for group_folded, _, members in groups:
-            if fuzz.token_set_ratio(folded, group_folded) >= SIMILAR:
-                members.append(record)
-                break
-        else:
-            groups.append((folded, record.text, [record]))
-    ranked = sorted(groups, key=lambda g: -len(g[2]))[:limit]
-    return [QuestionGroup(example=example, count=len(members),
-                          askers=len({m.asker for m in members}))
-            for _, example, members in ranked]
+        wording = wordings.get(folded)
+        if wording is None:
+            wording = wordings[folded] = _Wording(example=record.text)
+        wording.count += 1
+        wording.askers.add(record.asker)
+    ranked = sorted(wordings.items(), key=lambda item: -item[1].count)[:MAX_WORDINGS]
+    groups: list[_Group] = []
+    leaders: list[str] = []
+    index: dict[str, list[int]] = defaultdict(list)
+    for folded, wording in ranked:
+        keys = _keys(folded)
+        shared: dict[int, float] = defaultdict(float)
+        for key in keys:
+            posting = index.get(key)
+            if posting:
+                weight = 1.0 / len(posting)  # a rare word shared counts for more
+                for number in posting[:COMMON_KEY]:  # of a common one, the most asked groups
+                    shared[number] += weight
+        candidates = heapq.nlargest(MAX_CANDIDATES, shared, key=shared.__getitem__)
+        best = process.extractOne(folded, [leaders[n] for n in candidates],
+                                  scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR)
+        if best is not None:
+            group = groups[candidates[best[2]]]
+            group.count += wording.count
+            group.askers |= wording.askers
+            continue
+        number = len(groups)
+        groups.append(_Group(example=wording.example, count=wording.count,
+                             askers=set(wording.askers)))
+        leaders.append(folded)
+        for key in keys:
+            index[key].append(number)
+    top = sorted(groups, key=lambda g: -g.count)[:limit]
+    return [QuestionGroup(example=g.example, count=g.count, askers=len(g.askers)) for g in top]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -99,7 +99,7 @@ def setup_admin(app: Any, *, core: Core, settings: Any, reloader: Reloader) -> K
     from bot.questionlog import QuestionLog, log_key, question_log_context
 
     core.question_log = QuestionLog(store=core.store, key=log_key(configured=settings.question_log_key),
-                                    clock=core.clock, days=settings.question_log_days)
+                                    clock=core.clock)
     app.cleanup_ctx.append(question_log_context(question_log=core.question_log))
     sync = KnowledgeSync(core=core, reloader=reloader, store=core.store,
                          instance=settings.instance_id or default_instance_id())

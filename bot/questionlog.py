@@ -1,7 +1,7 @@
 """The question log: each question and what it got, kept without slowing or breaking a reply.
 
 `note` only appends to a bounded buffer in memory; a background task writes it to the store in
-batches and, once an hour, blanks the text of questions older than `QUESTION_LOG_DAYS`. A store
+batches (`bot.retention` blanks the text of questions older than `QUESTION_LOG_DAYS`). A store
 that is down loses log lines (counted in `dropped`), never answers.
 """
 
@@ -12,18 +12,17 @@ import logging
 import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.background import running
 from bot.insights import QuestionRecord, asker_hash
 from bot.messages import Message, Reply, ReplyKind
-from bot.store import Store
+from bot.store import Store, StoreRejected
 
 log = logging.getLogger(__name__)
 LOGGED = (ReplyKind.ANSWER, ReplyKind.SUGGESTIONS, ReplyKind.NOT_FOUND)
 MAX_PENDING = 10_000
-TIDY_EVERY = timedelta(hours=1)
 
 
 def log_key(*, configured: str | None) -> bytes:
@@ -33,15 +32,12 @@ def log_key(*, configured: str | None) -> bytes:
 
 
 class QuestionLog:
-    def __init__(self, *, store: Store, key: bytes, clock: Callable[[], datetime],
-                 days: int = 30) -> None:
+    def __init__(self, *, store: Store, key: bytes, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.key = key
         self.clock = clock
-        self.days = days
         self.dropped = 0
         self._pending: deque[QuestionRecord] = deque()
-        self._last_tidy: datetime | None = None
 
     def note(self, *, message: Message, reply: Reply) -> None:
         if reply.kind not in LOGGED or reply.question is None:
@@ -60,33 +56,32 @@ class QuestionLog:
             log.exception("question log: question not noted")
 
     async def flush(self) -> int:
-        """Write what is pending; on failure the batch is dropped and counted."""
+        """Write what is pending. A batch the store is down for is dropped and counted; one it
+        refuses is split until only the rows it refuses are dropped, never the good ones."""
         batch = list(self._pending)
         self._pending.clear()
-        if not batch:
-            return 0
+        return await self._write(batch) if batch else 0
+
+    async def _write(self, batch: list[QuestionRecord]) -> int:
         try:
             await self.store.record_questions(records=batch)
+        except StoreRejected:
+            if len(batch) > 1:
+                half = len(batch) // 2
+                return await self._write(batch[:half]) + await self._write(batch[half:])
+            self.dropped += 1
+            log.warning("question log: the store refused one question; the others are kept")
+            return 0
         except Exception:
             self.dropped += len(batch)
             log.exception("question log: %d question(s) not recorded", len(batch))
             return 0
         return len(batch)
 
-    async def tidy(self) -> int:
-        now = self.clock()
-        self._last_tidy = now
-        return await self.store.forget_questions(before=now - timedelta(days=self.days))
-
     async def run(self, *, interval: float = 2.0) -> None:
         while True:
             await asyncio.sleep(interval)
-            try:
-                await self.flush()
-                if self._last_tidy is None or self.clock() - self._last_tidy >= TIDY_EVERY:
-                    await self.tidy()
-            except Exception:
-                log.exception("question log: tidy failed")
+            await self.flush()
 
 
 def question_log_context(*, question_log: QuestionLog, interval: float = 2.0

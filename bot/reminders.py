@@ -374,22 +374,13 @@ class ReminderRunner:
 # Running passes
 
 
-EVENT_MEMORY = timedelta(days=2)
-
-
 async def run_forever(*, runner: ReminderRunner, interval: float = 30.0) -> None:
-    """Pass after pass until cancelled; a failing pass is logged and the next one tries again.
-    Once an hour it also forgets old event ids, the one table that grows with traffic."""
-    last_tidy: datetime | None = None
+    """Pass after pass until cancelled; a failing pass is logged and the next one tries again."""
     while True:
         try:
             report = await runner.run_due()
             if report.due:
                 log.info("reminders: %s", report.to_json())
-            now = runner.clock()
-            if last_tidy is None or now - last_tidy >= timedelta(hours=1):
-                await runner.store.forget_events(before=now - EVENT_MEMORY)
-                last_tidy = now
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -8,10 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.access import Admins, parse_ids
 from bot.matcher import Thresholds
+
+if TYPE_CHECKING:
+    from bot.retention import Retention
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # A member id, or one tied to a workspace (T…) or Enterprise Grid org (E…): see `bot.access`.
@@ -54,8 +58,10 @@ class Settings:
     environment: str = "development"
     question_log_days: int = 30
     question_log_key: str | None = None
+    audit_log_days: int = 90
     knowledge_poll_seconds: float = 5.0
     instance_id: str | None = None
+    web_rate_limit: int = 30  # requests a minute per client on /api/chat and /api/feedback
 
     @property
     def slack_http_enabled(self) -> bool:
@@ -64,6 +70,12 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def retention(self) -> Retention:
+        from bot.retention import Retention  # not at the top: `ask` never needs asyncio
+
+        return Retention(question_text_days=self.question_log_days, audit_days=self.audit_log_days)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -148,13 +160,19 @@ class Settings:
             problems.append("TEAMS_ADMIN_IDS: needs MicrosoftAppId and MicrosoftAppPassword; without "
                             "them /api/messages is the local Emulator endpoint, where anyone names "
                             "their own user id, so it grants no admin")
-        question_log_days = 30
-        if text("QUESTION_LOG_DAYS"):
-            raw = env["QUESTION_LOG_DAYS"].strip()
-            if raw.isascii() and raw.isdigit() and 1 <= int(raw[:6]) <= 3650:
-                question_log_days = int(raw)
-            else:
-                problems.append(f"QUESTION_LOG_DAYS: must be a number of days (1-3650), not {raw!r}")
+        def whole(name: str, *, default: int, low: int, high: int, what: str) -> int:
+            raw = (text(name) or "").strip()
+            if not raw:
+                return default
+            if raw.isascii() and raw.isdigit() and low <= int(raw[:7]) <= high:
+                return int(raw)
+            problems.append(f"{name}: must be {what} ({low}-{high}), not {raw!r}")
+            return default
+
+        question_log_days = whole("QUESTION_LOG_DAYS", default=30, low=1, high=3650,
+                                  what="a number of days")
+        audit_log_days = whole("AUDIT_LOG_DAYS", default=90, low=1, high=3650,
+                               what="a number of days")
         poll = 5.0
         if text("KNOWLEDGE_POLL_SECONDS"):
             try:
@@ -164,6 +182,8 @@ class Settings:
             except ValueError:
                 problems.append("KNOWLEDGE_POLL_SECONDS: must be a number of seconds from 0.1 to 15, "
                                 f"not {env['KNOWLEDGE_POLL_SECONDS']!r}")
+        web_rate_limit = whole("WEB_RATE_LIMIT", default=30, low=0, high=100_000,
+                               what="a number of requests a minute, 0 for no limit")
         if problems:
             raise SettingsError(problems)
         return cls(
@@ -191,6 +211,8 @@ class Settings:
             environment=environment,
             question_log_days=question_log_days,
             question_log_key=text("QUESTION_LOG_KEY"),
+            audit_log_days=audit_log_days,
             knowledge_poll_seconds=poll,
             instance_id=text("INSTANCE_ID"),
+            web_rate_limit=web_rate_limit,
         )

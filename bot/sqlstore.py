@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.insights import QuestionRecord
-from bot.store import AuditEntry, Feedback, InstanceBeat, Release, Slot, SlotStatus, Subscription
+from bot.retention import Cutoffs
+from bot.store import (
+    AuditEntry,
+    Feedback,
+    InstanceBeat,
+    Release,
+    Slot,
+    SlotStatus,
+    StoreError,
+    StoreFull,
+    StoreRejected,
+    StoreUnavailable,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_SQLITE_NAME = "guidance-bot.sqlite3"
@@ -173,6 +187,11 @@ def create_engine(*, url: str, **options: Any) -> AsyncEngine:
         sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         return engine
     options.setdefault("pool_pre_ping", True)
+    # A stalled server ends a statement after two minutes, freeing its connection, whatever the
+    # caller (who gave up long before, see `bounded`) was doing; connecting gives up after ten.
+    options["connect_args"] = {"timeout": 10, "command_timeout": SLOW_TIMEOUT,
+                               **options.get("connect_args", {})}
+    options.setdefault("pool_timeout", 10)
     return create_async_engine(url, **options)
 
 
@@ -196,7 +215,64 @@ async def upgrade(*, engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(_run_migrations, revision)
 
 
+def refused_values(error: BaseException) -> bool:
+    """Whether the database refused the values themselves (SQLSTATE classes 22 and 23: a NUL,
+    a string too long, a duplicate), or Python could not bind them: trying the same values again
+    can never work, unlike a database that is down, full or slow."""
+    if isinstance(error, UnicodeError | ValueError | TypeError):
+        return True
+    if isinstance(error, sa.exc.DataError | sa.exc.IntegrityError):
+        return True
+    if isinstance(error, sa.exc.DBAPIError):
+        state = getattr(error.orig, "sqlstate", None)
+        return isinstance(state, str) and state[:2] in ("22", "23")
+    if isinstance(error, sa.exc.StatementError):  # a value that failed to bind, in Python
+        return refused_values(error.orig) if error.orig is not None else False
+    return False
+
+
+def store_error(error: BaseException) -> StoreError:
+    """What the callers act on: refused values, a full disk, or a store to try again later."""
+    if isinstance(error, StoreError):
+        return error
+    if refused_values(error):
+        return StoreRejected(f"the database refused the values: {type(error).__name__}")
+    orig = getattr(error, "orig", None)
+    if getattr(orig, "sqlstate", None) == "53100" or "database or disk is full" in str(error):
+        return StoreFull(f"the database has no room to write: {type(error).__name__}")
+    if isinstance(error, TimeoutError):
+        return StoreUnavailable("the database did not answer in time")
+    return StoreUnavailable(f"the database did not do it: {type(error).__name__}")
+
+
+DEFAULT_TIMEOUT = 5.0  # seconds any one call may take, waiting for a connection included
+SLOW_TIMEOUT = 120.0  # retention's deletes on a large table
+
+
+def bounded(seconds: float | None = None):
+    """Every public call of the store ends within its time (`SQLStore.timeout` unless given),
+    and fails only with a `StoreError`, so a request never waits on a stalled database for
+    longer than that, and its caller can tell a refused value from a database that is down."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        async def run(self: SQLStore, *args: Any, **kwargs: Any) -> Any:
+            try:
+                async with asyncio.timeout(seconds or self.timeout):
+                    return await method(self, *args, **kwargs)
+            except StoreError:
+                raise
+            except Exception as error:  # TimeoutError included; CancelledError passes through
+                raise store_error(error) from error
+
+        return run
+
+    return wrap
+
+
 CLAIMS_PER_STATEMENT = 100
+PROBE_KEY = "readyz:probe"  # the row /readyz writes, among the event ids, forgotten with them
+MIN_FREE_BYTES = 1024 * 1024  # less room than this to grow, and the store is full
 
 
 @functools.cache
@@ -217,8 +293,9 @@ def _claim_statement(count: int) -> sa.TextClause:
 
 
 class SQLStore:
-    def __init__(self, *, engine: AsyncEngine) -> None:
+    def __init__(self, *, engine: AsyncEngine, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.engine = engine
+        self.timeout = timeout
         self._dialect = engine.dialect.name
         # SQLite has one writer at a time; queueing here is far quicker than its busy-wait backoff.
         self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else contextlib.nullcontext()
@@ -230,8 +307,10 @@ class SQLStore:
         self._seen_at_format = UTCDateTime().bind_processor(engine.dialect) or (lambda at: at)
 
     @classmethod
-    def from_url(cls, *, url: str | None, data_dir: Path = Path("data"), **options: Any) -> SQLStore:
-        return cls(engine=create_engine(url=database_url(url=url, data_dir=data_dir), **options))
+    def from_url(cls, *, url: str | None, data_dir: Path = Path("data"),
+                 timeout: float = DEFAULT_TIMEOUT, **options: Any) -> SQLStore:
+        return cls(engine=create_engine(url=database_url(url=url, data_dir=data_dir), **options),
+                   timeout=timeout)
 
     async def upgrade(self) -> None:
         await upgrade(engine=self.engine)
@@ -261,6 +340,7 @@ class SQLStore:
 
     # Events and feedback
 
+    @bounded()
     async def first_delivery(self, *, key: str) -> bool:
         """Claims wait to be written together: under load one transaction records the keys of
         every request waiting, where one each would queue them all behind SQLite's one writer
@@ -331,16 +411,19 @@ class SQLStore:
             raise
         return new
 
+    @bounded()
     async def forget_events(self, *, before: datetime) -> int:
         result = await self._execute(sa.delete(processed_events).where(
             processed_events.c.seen_at < before))
         return result.rowcount
 
+    @bounded()
     async def record_feedback(self, *, feedback: Feedback) -> None:
         await self._execute(sa.insert(feedback_votes).values(
             platform=feedback.platform, entry=feedback.entry, helpful=feedback.helpful,
             question=feedback.question, at=feedback.at or datetime.now(UTC)))
 
+    @bounded()
     async def feedback_count(self) -> int:
         async with self.engine.connect() as connection:
             return (await connection.execute(
@@ -348,6 +431,7 @@ class SQLStore:
 
     # Conversation references
 
+    @bounded()
     async def save_conversation(
         self, *, platform: str, conversation_id: str, reference: dict[str, Any]
     ) -> None:
@@ -360,6 +444,7 @@ class SQLStore:
                   "updated_at": statement.excluded.updated_at})
         await self._execute(statement)
 
+    @bounded()
     async def conversation(self, *, platform: str, conversation_id: str) -> dict[str, Any] | None:
         async with self.engine.connect() as connection:
             row = (await connection.execute(sa.select(conversations.c.reference).where(
@@ -369,6 +454,7 @@ class SQLStore:
 
     # Subscriptions
 
+    @bounded()
     async def save_subscription(self, *, subscription: Subscription) -> None:
         values = {"platform": subscription.platform, "channel_id": subscription.channel_id,
                   "at": subscription.at.strftime("%H:%M"), "every_day": subscription.every_day,
@@ -382,11 +468,13 @@ class SQLStore:
                   if name not in ("platform", "channel_id")})
         await self._execute(statement)
 
+    @bounded()
     async def delete_subscription(self, *, platform: str, channel_id: str) -> bool:
         result = await self._execute(sa.delete(subscriptions).where(
             subscriptions.c.platform == platform, subscriptions.c.channel_id == channel_id))
         return result.rowcount == 1
 
+    @bounded()
     async def subscriptions(self) -> list[Subscription]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(sa.select(subscriptions).order_by(
@@ -402,6 +490,7 @@ class SQLStore:
         return [reminder_slots.c.platform == platform, reminder_slots.c.channel_id == channel_id,
                 reminder_slots.c.day == day]
 
+    @bounded()
     async def claim_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
                          now: datetime, lease_until: datetime) -> int | None:
         inserted = await self._execute(self._insert(reminder_slots).values(
@@ -422,6 +511,7 @@ class SQLStore:
         attempts = taken.scalar_one_or_none()
         return attempts
 
+    @bounded()
     async def finish_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
                           status: SlotStatus, now: datetime, detail: str = "",
                           next_attempt_at: datetime | None = None) -> bool:
@@ -434,6 +524,7 @@ class SQLStore:
                     next_attempt_at=next_attempt_at, detail=detail[:1000], updated_at=now))
         return result.rowcount == 1
 
+    @bounded()
     async def close_slot(self, *, platform: str, channel_id: str, day: date, now: datetime) -> None:
         c = reminder_slots.c
         await self._execute(self._insert(reminder_slots).values(
@@ -448,6 +539,7 @@ class SQLStore:
                     next_attempt_at=None, updated_at=now,
                     detail=sa.case((c.detail == "", "interrupted"), else_=c.detail)))
 
+    @bounded()
     async def last_slots(self) -> dict[tuple[str, str], Slot]:
         c = reminder_slots.c
         latest = (sa.select(c.platform, c.channel_id, sa.func.max(c.day).label("day"))
@@ -462,6 +554,7 @@ class SQLStore:
             status=SlotStatus(row.status), attempts=row.attempts, detail=row.detail,
             updated_at=row.updated_at) for row in rows}
 
+    @bounded()
     async def slots(self, *, day: date | None = None) -> list[Slot]:
         """Every slot (of one day), for the runners' tests, the benchmark and operators."""
         c = reminder_slots.c
@@ -477,21 +570,63 @@ class SQLStore:
                          row.next_attempt_at if row.status == SlotStatus.RETRY.value else None))
                 for row in rows]
 
+    @bounded()
     async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
         return {(slot.platform, slot.channel_id): slot for slot in await self.slots(day=day)}
 
     # Audit, question log, releases and instances
 
+    @bounded()
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
 
+    async def health(self) -> str:
+        """For /readyz: "ok" when the bot can write here, else what stops it: "unreachable",
+        "not writable" (a read-only database, a locked file) or "full" (no room left to grow:
+        a full disk, or SQLite's `max_page_count`). A write is what every request needs first
+        (Slack and Teams claim each event), so a store that answers reads only is not ready."""
+        try:
+            await self.ping()
+        except StoreError:
+            return "unreachable"
+        try:
+            await self._write_probe()
+            if self._dialect == "sqlite" and await self._sqlite_room() < MIN_FREE_BYTES:
+                return "full"
+        except StoreFull:
+            return "full"
+        except StoreError:
+            return "not writable"
+        return "ok"
+
+    @bounded()
+    async def _write_probe(self) -> None:
+        statement = self._insert(processed_events).values(key=PROBE_KEY, seen_at=datetime.now(UTC))
+        await self._execute(statement.on_conflict_do_update(
+            index_elements=["key"], set_={"seen_at": statement.excluded.seen_at}))
+
+    @bounded()
+    async def _sqlite_room(self) -> int:
+        """Bytes the database file can still grow by: free disk space, and what SQLite's own
+        `max_page_count` allows, free pages inside the file included."""
+        def read(sync: sa.Connection) -> list[int]:
+            return [int(sync.exec_driver_sql(f"PRAGMA {name}").scalar_one()) for name in
+                    ("page_size", "page_count", "max_page_count", "freelist_count")]
+
+        async with self.engine.connect() as connection:
+            page_size, pages, most, free = await connection.run_sync(read)
+        disk = os.statvfs(Path(self.engine.url.database).resolve().parent)
+        return min(disk.f_bavail * disk.f_frsize, (most - pages + free) * page_size)
+
+    @bounded()
     async def record_audit(self, *, entry: AuditEntry) -> None:
         await self._execute(sa.insert(audit_log).values(
             at=entry.at, platform=entry.platform[:32], user_id=entry.user_id[:255],
             channel_id=entry.channel_id[:255] if entry.channel_id else None,
             command=entry.command[:64], arguments=entry.arguments[:2000], outcome=entry.outcome))
 
+    @bounded()
     async def audit(self, *, limit: int) -> list[AuditEntry]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(sa.select(audit_log).order_by(
@@ -500,6 +635,7 @@ class SQLStore:
                            channel_id=row.channel_id, command=row.command,
                            arguments=row.arguments, outcome=row.outcome) for row in rows]
 
+    @bounded()
     async def record_questions(self, *, records: list[QuestionRecord]) -> None:
         if records:
             await self._execute(sa.insert(question_log), [
@@ -507,19 +643,35 @@ class SQLStore:
                  "outcome": r.outcome, "entry": r.entry, "principle": r.principle,
                  "score": r.score} for r in records])
 
-    async def questions(self, *, since: datetime) -> list[QuestionRecord]:
+    @bounded()
+    async def questions(self, *, since: datetime, unanswered_only: bool = False,
+                        limit: int | None = None) -> list[QuestionRecord]:
+        """Streamed a thousand rows at a time: turning tens of thousands of rows into records
+        in one go held the event loop for over a second."""
+        c = question_log.c
+        query = sa.select(question_log).where(c.at >= since)
+        if unanswered_only:
+            query = query.where(c.outcome != "answer", c.text != "")
+        query = query.order_by(c.id.desc() if limit else c.id)
+        if limit:
+            query = query.limit(limit)
+        records: list[QuestionRecord] = []
         async with self.engine.connect() as connection:
-            rows = (await connection.execute(sa.select(question_log).where(
-                question_log.c.at >= since).order_by(question_log.c.id))).all()
-        return [QuestionRecord(platform=row.platform, asker=row.asker, text=row.text,
-                               outcome=row.outcome, entry=row.entry, principle=row.principle,
-                               score=row.score, at=row.at) for row in rows]
+            result = await connection.stream(query)
+            async for rows in result.partitions(1000):
+                records.extend(QuestionRecord(
+                    platform=row.platform, asker=row.asker, text=row.text, outcome=row.outcome,
+                    entry=row.entry, principle=row.principle, score=row.score, at=row.at)
+                    for row in rows)
+        return records[::-1] if limit else records
 
+    @bounded()
     async def forget_questions(self, *, before: datetime) -> int:
         result = await self._execute(sa.update(question_log).where(
             question_log.c.at < before, question_log.c.text != "").values(text=""))
         return result.rowcount
 
+    @bounded()
     async def feedback_since(self, *, since: datetime) -> list[Feedback]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(sa.select(feedback_votes).where(
@@ -527,11 +679,13 @@ class SQLStore:
         return [Feedback(platform=row.platform, entry=row.entry, helpful=row.helpful,
                          question=row.question, at=row.at) for row in rows]
 
+    @bounded()
     async def record_release(self, *, release: Release) -> None:
         await self._execute(sa.insert(knowledge_releases).values(
             version=release.version, by=release.by[:255], platform=release.platform[:32],
             at=release.at, ok=release.ok))
 
+    @bounded()
     async def last_release(self, *, ok_only: bool = False) -> Release | None:
         query = sa.select(knowledge_releases).order_by(knowledge_releases.c.id.desc()).limit(1)
         if ok_only:
@@ -541,6 +695,7 @@ class SQLStore:
         return Release(version=row.version, by=row.by, platform=row.platform, at=row.at,
                        ok=row.ok) if row else None
 
+    @bounded()
     async def heartbeat(self, *, beat: InstanceBeat) -> None:
         values = {"instance": beat.instance[:128], "version": beat.version,
                   "seen_at": beat.seen_at, "note": beat.note[:1000]}
@@ -550,12 +705,51 @@ class SQLStore:
             set_={name: statement.excluded[name] for name in ("version", "seen_at", "note")})
         await self._execute(statement)
 
+    @bounded()
     async def instances(self, *, since: datetime) -> list[InstanceBeat]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(sa.select(instances).where(
                 instances.c.seen_at >= since).order_by(instances.c.instance))).all()
         return [InstanceBeat(instance=row.instance, version=row.version, seen_at=row.seen_at,
                              note=row.note) for row in rows]
+
+    @bounded(SLOW_TIMEOUT)
+    async def forget(self, *, cutoffs: Cutoffs) -> dict[str, int]:
+        """One statement a kind of record, each its own short transaction, so a pass never holds
+        SQLite's one writer for long."""
+        releases = knowledge_releases.c
+        newest_good = (sa.select(sa.func.max(releases.id)).where(releases.ok.is_(True))
+                       .scalar_subquery())
+        subscribed = sa.exists().where(
+            subscriptions.c.platform == conversations.c.platform,
+            subscriptions.c.channel_id == conversations.c.conversation_id)
+        statements = {
+            "event ids": sa.delete(processed_events).where(
+                processed_events.c.seen_at < cutoffs.events),
+            "question texts": sa.update(question_log).where(
+                question_log.c.at < cutoffs.question_text, question_log.c.text != "")
+            .values(text=""),
+            "questions": sa.delete(question_log).where(question_log.c.at < cutoffs.statistics),
+            "vote questions": sa.update(feedback_votes).where(
+                feedback_votes.c.at < cutoffs.question_text,
+                feedback_votes.c.question.is_not(None)).values(question=None),
+            "votes": sa.delete(feedback_votes).where(feedback_votes.c.at < cutoffs.statistics),
+            "audit entries": sa.delete(audit_log).where(audit_log.c.at < cutoffs.audit),
+            # The latest good release stays: it is what every instance converges on.
+            "releases": sa.delete(knowledge_releases).where(
+                releases.at < cutoffs.audit, releases.id != sa.func.coalesce(newest_good, -1)),
+            "release names": sa.update(knowledge_releases).where(
+                releases.at < cutoffs.audit, releases.by != "").values(by=""),
+            "subscribers": sa.update(subscriptions).where(
+                subscriptions.c.created_at < cutoffs.audit,
+                subscriptions.c.created_by.is_not(None)).values(created_by=None),
+            "conversations": sa.delete(conversations).where(
+                conversations.c.updated_at < cutoffs.conversations, ~subscribed),
+            "instances": sa.delete(instances).where(instances.c.seen_at < cutoffs.instances),
+            "reminder slots": sa.delete(reminder_slots).where(reminder_slots.c.day < cutoffs.slots),
+        }
+        return {what: (await self._execute(statement)).rowcount
+                for what, statement in statements.items()}
 
     async def close(self) -> None:
         if pending := {*self._writes, *filter(None, [self._claimer])}:

@@ -13,6 +13,23 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from bot.insights import QuestionRecord
+    from bot.retention import Cutoffs
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; the cause is chained."""
+
+
+class StoreUnavailable(StoreError):
+    """The database is down, full, stalled or too slow: the same call may work later."""
+
+
+class StoreFull(StoreUnavailable):
+    """The database has no room to write (a full disk): reads may still work."""
+
+
+class StoreRejected(StoreError):
+    """The database refused these values (one it cannot hold): the same call never will work."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,8 +172,10 @@ class Store(Protocol):
     async def record_questions(self, *, records: list[QuestionRecord]) -> None:
         """Log questions and what they got (a keyed hash of the asker, never the id)."""
 
-    async def questions(self, *, since: datetime) -> list[QuestionRecord]:
-        """Questions logged since `since`, oldest first."""
+    async def questions(self, *, since: datetime, unanswered_only: bool = False,
+                        limit: int | None = None) -> list[QuestionRecord]:
+        """Questions logged since `since`, oldest first; only those not answered whose text is
+        still kept, and only the latest `limit` of them, when asked."""
 
     async def forget_questions(self, *, before: datetime) -> int:
         """Blank the text of questions asked before `before`; counts and outcomes stay."""
@@ -176,8 +195,28 @@ class Store(Protocol):
     async def instances(self, *, since: datetime) -> list[InstanceBeat]:
         """Instances heard from since `since`, by id."""
 
+    async def forget(self, *, cutoffs: Cutoffs) -> dict[str, int]:
+        """Apply the retention policy (`bot.retention`): delete or blank what is older than each
+        cut-off; how many records of each kind changed."""
+
     async def close(self) -> None:
         """Release connections."""
+
+
+async def first_delivery_or_new(store: Store, *, key: str, timeout: float) -> bool:
+    """Whether `key` is new, asking `store` for at most `timeout` seconds. A store that cannot say
+    in time (down, full, stalled) counts it as new: an event answered twice, should the platform
+    retry, beats every event left unanswered while the database is away."""
+    import asyncio  # here, not above: `guidance-bot ask` imports this module and never needs it
+    import logging
+
+    try:
+        return await asyncio.wait_for(store.first_delivery(key=key), timeout)
+    except Exception as error:  # noqa: BLE001 - whatever failed, the answer goes ahead
+        logging.getLogger(__name__).warning(
+            "store: could not check a %s delivery (%s); handling it as new",
+            key.partition(":")[0], type(error).__name__)
+        return True
 
 
 class MemoryStore:
@@ -186,7 +225,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._seen: dict[str, datetime] = {}
         self.feedback: list[Feedback] = []
-        self._conversations: dict[tuple[str, str], dict[str, Any]] = {}
+        self._conversations: dict[tuple[str, str], tuple[dict[str, Any], datetime]] = {}
         self._subscriptions: dict[tuple[str, str], Subscription] = {}
         self._slots: dict[tuple[str, str, date], tuple[Slot, str | None, datetime | None,
                                                        datetime | None]] = {}
@@ -213,10 +252,11 @@ class MemoryStore:
     async def save_conversation(
         self, *, platform: str, conversation_id: str, reference: dict[str, Any]
     ) -> None:
-        self._conversations[(platform, conversation_id)] = dict(reference)
+        self._conversations[(platform, conversation_id)] = (dict(reference), datetime.now(UTC))
 
     async def conversation(self, *, platform: str, conversation_id: str) -> dict[str, Any] | None:
-        return self._conversations.get((platform, conversation_id))
+        saved = self._conversations.get((platform, conversation_id))
+        return saved[0] if saved else None
 
     async def save_subscription(self, *, subscription: Subscription) -> None:
         self._subscriptions[(subscription.platform, subscription.channel_id)] = subscription
@@ -297,8 +337,11 @@ class MemoryStore:
     async def record_questions(self, *, records: list[QuestionRecord]) -> None:
         self._questions.extend(records)
 
-    async def questions(self, *, since: datetime) -> list[QuestionRecord]:
-        return [r for r in self._questions if r.at >= since]
+    async def questions(self, *, since: datetime, unanswered_only: bool = False,
+                        limit: int | None = None) -> list[QuestionRecord]:
+        found = [r for r in self._questions if r.at >= since and not (
+            unanswered_only and (r.outcome == "answer" or not r.text))]
+        return found[-limit:] if limit else found
 
     async def forget_questions(self, *, before: datetime) -> int:
         old = [i for i, r in enumerate(self._questions) if r.at < before and r.text]
@@ -323,6 +366,45 @@ class MemoryStore:
 
     async def instances(self, *, since: datetime) -> list[InstanceBeat]:
         return [self._beats[key] for key in sorted(self._beats) if self._beats[key].seen_at >= since]
+
+    async def forget(self, *, cutoffs: Cutoffs) -> dict[str, int]:
+        counts = {"event ids": await self.forget_events(before=cutoffs.events),
+                  "question texts": await self.forget_questions(before=cutoffs.question_text)}
+        kept = [r for r in self._questions if r.at >= cutoffs.statistics]
+        counts["questions"] = len(self._questions) - len(kept)
+        self._questions = kept
+        blanked = [replace(f, question=None) if f.question is not None and f.at is not None
+                   and f.at < cutoffs.question_text else f for f in self.feedback]
+        counts["vote questions"] = sum(a != b for a, b in zip(blanked, self.feedback, strict=True))
+        self.feedback = [f for f in blanked if f.at is None or f.at >= cutoffs.statistics]
+        counts["votes"] = len(blanked) - len(self.feedback)
+        audit = [e for e in self._audit if e.at >= cutoffs.audit]
+        counts["audit entries"], self._audit = len(self._audit) - len(audit), audit
+        latest_ok = next((r for r in reversed(self._releases) if r.ok), None)
+        releases = [r for r in self._releases if r.at >= cutoffs.audit or r is latest_ok]
+        counts["releases"], self._releases = len(self._releases) - len(releases), releases
+        counts["release names"] = sum(1 for r in releases if r.at < cutoffs.audit and r.by)
+        self._releases = [replace(r, by="") if r.at < cutoffs.audit else r for r in releases]
+        counts["subscribers"] = 0
+        for key, subscription in self._subscriptions.items():
+            if subscription.created_by is not None and subscription.created_at is not None and (
+                    subscription.created_at < cutoffs.audit):
+                self._subscriptions[key] = replace(subscription, created_by=None)
+                counts["subscribers"] += 1
+        old = [key for key, (_, at) in self._conversations.items()
+               if at < cutoffs.conversations and key not in self._subscriptions]
+        for key in old:
+            del self._conversations[key]
+        counts["conversations"] = len(old)
+        silent = [key for key, beat in self._beats.items() if beat.seen_at < cutoffs.instances]
+        for key in silent:
+            del self._beats[key]
+        counts["instances"] = len(silent)
+        done = [key for key in self._slots if key[2] < cutoffs.slots]
+        for key in done:
+            del self._slots[key]
+        counts["reminder slots"] = len(done)
+        return counts
 
     async def close(self) -> None:
         return None

@@ -22,3 +22,15 @@ def normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKD", folded)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
     return _NON_WORD.sub(" ", folded).strip()
+
+
+# NUL, other control characters (tab and newlines stay) and lone surrogates: PostgreSQL refuses
+# NUL, and neither database can encode a lone surrogate, which JSON's "\ud800" makes.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+MAX_ID_CHARS = 255  # the width of every id column
+
+
+def storable(text: str, *, limit: int) -> str:
+    """`text` as both databases keep it alike: without what either refuses, at most `limit`
+    characters. Applied once, where text enters the core, so SQLite and PostgreSQL see the same."""
+    return _UNSTORABLE.sub("", text)[:limit]

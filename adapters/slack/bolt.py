@@ -32,11 +32,12 @@ from adapters.slack.render import (
 from adapters.slack.render import reply_message as render_message
 from bot.core import Core
 from bot.messages import Message, Reply
-from bot.store import Store
+from bot.store import Store, first_delivery_or_new
 
 log = logging.getLogger("guidance_bot.slack")
 
 SLASH_COMMAND = "/guidance"
+ACK_STORE_SECONDS = 1.0  # see adapters/slack/http.py: the acknowledgement waits on this claim
 # What slack/manifest*.yaml subscribe to; each has a listener, so none is ever answered 404.
 SUBSCRIBED_EVENTS = ("app_home_opened", "app_mention", "message.im")
 BOT_SCOPES = ("app_mentions:read", "channels:read", "chat:write", "commands", "groups:read", "im:history")
@@ -152,7 +153,8 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
     @app.middleware
     async def answer_each_event_once(body: dict, next) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not await store.first_delivery(key=f"slack:event:{event_id}"):
+        if isinstance(event_id, str) and not await first_delivery_or_new(
+                store, key=f"slack:event:{event_id}", timeout=ACK_STORE_SECONDS):
             log.info("slack: event %s already delivered; skipping the retry", event_id)
             return BoltResponse(status=200, body="")
         return await next()

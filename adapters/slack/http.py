@@ -18,11 +18,14 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.web import json_error, read_body
-from bot.store import Store
+from bot.store import Store, first_delivery_or_new
 
 log = logging.getLogger("guidance_bot.slack")
 
 MAX_BODY_BYTES = 256 * 1024
+# Slack wants its acknowledgement within 3 s, and two claims come before it (this request's
+# signature, then its event id): each may wait this long for the store, then counts as new.
+ACK_STORE_SECONDS = 1.0
 
 
 class _Clock:
@@ -94,7 +97,8 @@ class SlackEvents:
         if not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
             log.warning("slack: rejected a request with an invalid or expired signature")
             return json_error(401, "invalid signature")
-        if not await self.store.first_delivery(key=f"slack:signature:{signature}"):
+        if not await first_delivery_or_new(self.store, key=f"slack:signature:{signature}",
+                                           timeout=ACK_STORE_SECONDS):
             if request.headers.get("X-Slack-Retry-Num"):
                 # Slack resending a request it already signed: acknowledged, never run twice.
                 return web.Response(status=200)

@@ -1,7 +1,9 @@
 """Block Kit from a `Reply`: pure functions, so every Slack limit is checked without a network.
 
 Everything that came from a user or the knowledge base is escaped for mrkdwn before it is placed,
-so a question can never ping `<!channel>` or smuggle in a disguised link.
+so a question can never ping `<!channel>` or smuggle in a disguised link. A reply's points may
+carry other people's text (a question in `unanswered`, an argument in `audit`), so they go into
+`rich_text`, which Slack shows as written: no formatting, links or mentions are parsed from it.
 """
 
 from __future__ import annotations
@@ -83,10 +85,36 @@ def _button(*, label: str, action_id: str, value: str, style: str | None = None)
     return button
 
 
-def _point_line(point: Point) -> str:
+def _point_runs(point: Point) -> list[dict]:
     lead = f"{point.principle}. " if point.principle is not None else "• "
-    line = f"{lead}*{escape(point.title)}*"
-    return f"{line}: {escape(point.text)}" if point.text else line
+    runs = [{"type": "text", "text": lead},
+            {"type": "text", "text": point.title or " ", "style": {"bold": True}}]
+    if point.text:
+        runs.append({"type": "text", "text": f": {point.text}"})
+    return runs
+
+
+def _point_blocks(points: tuple[Point, ...]) -> list[dict]:
+    """Points as `rich_text`, one line each, in blocks of at most `MAX_SECTION_CHARS`."""
+    blocks: list[dict] = []
+    runs: list[dict] = []
+    size = 0
+    for point in points:
+        line = _point_runs(point)
+        for run in line:
+            run["text"] = clip(run["text"], MAX_SECTION_CHARS // 2)
+        length = sum(len(run["text"]) for run in line)
+        if runs and size + length > MAX_SECTION_CHARS:
+            blocks.append(runs)
+            runs, size = [], 0
+        if runs:
+            runs.append({"type": "text", "text": "\n"})
+        runs.extend(line)
+        size += length + 1
+    if runs:
+        blocks.append(runs)
+    return [{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": chunk}]}
+            for chunk in blocks]
 
 
 def feedback_value(*, entry: str | None, question: str | None) -> str:
@@ -107,9 +135,7 @@ def reply_blocks(reply: Reply, *, shareable: bool = False,
         blocks.append(_context(f"Principle {reply.principle}{named}"))
     body = reply.body if reply.body is not None else reply.text
     blocks.extend(_sections(body))
-    if reply.points:
-        lines = "\n".join(_point_line(point) for point in reply.points)
-        blocks.extend(_section(chunk) for chunk in split_text(lines))
+    blocks.extend(_point_blocks(reply.points))
     if reply.tip:
         blocks.append(_context(escape(reply.tip)))
     if reply.source:

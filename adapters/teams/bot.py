@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from adapters.teams.cards import ANSWER_ACTION, FEEDBACK_ACTION, render
 from adapters.teams.retry import RetryPolicy, Sleep, with_retries
 from bot.core import Core
 from bot.messages import Message, Reply
-from bot.store import Store
+from bot.store import Store, first_delivery_or_new
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ PLATFORM = "teams"
 MAX_STORED_ID = 255  # characters the store keeps of a conversation or channel id
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 WELCOME_WINDOW_SECONDS = 600
+STORE_SECONDS = 2.0  # Teams waits 15 s for the whole turn; the store gets this much of it
 
 
 def user_id(account: ChannelAccount | None) -> str:
@@ -82,13 +84,17 @@ class GuidanceTeamsBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         conversation = activity.conversation.id if activity.conversation else None
-        if activity.id and conversation and not await self.store.first_delivery(
-                key=event_key(conversation, activity.id)):
+        if activity.id and conversation and not await first_delivery_or_new(
+                self.store, key=event_key(conversation, activity.id), timeout=STORE_SECONDS):
             log.info("teams: activity %s in %s already handled, ignoring the redelivery",
                      activity.id, conversation)
             return
         if conversation:
-            await self._remember(activity, conversation)
+            try:  # where to post reminders: worth keeping, never worth an answer
+                await asyncio.wait_for(self._remember(activity, conversation), STORE_SECONDS)
+            except Exception as error:  # noqa: BLE001 - the store is down, full or stalled
+                log.warning("teams: conversation %s not saved (%s); answering anyway",
+                            conversation, type(error).__name__)
         await super().on_turn(turn_context)
 
     async def _remember(self, activity: Activity, conversation: str) -> None:
@@ -162,7 +168,8 @@ class GuidanceTeamsBot(ActivityHandler):
         where = team.get("id") or (activity.conversation.id if activity.conversation else "")
         when = activity.timestamp or datetime.now(UTC)
         window = int(when.timestamp()) // WELCOME_WINDOW_SECONDS
-        if await self.store.first_delivery(key=event_key("welcome", where, str(window))):
+        if await first_delivery_or_new(self.store, key=event_key("welcome", where, str(window)),
+                                       timeout=STORE_SECONDS):
             await self.say(turn_context, self.core.welcome())
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:

@@ -71,15 +71,26 @@ def _header(reply: Reply) -> list[dict]:
     return blocks
 
 
+def _run(text: str, **style) -> dict:
+    return {"type": "TextRun", "text": text, **style}
+
+
 def _points(reply: Reply) -> list[dict]:
+    """Points may carry other people's text (a question in `unanswered`, an argument in `audit`),
+    so they are TextRuns, which Teams never reads as Markdown: a planted `[Re-login](https://...)`
+    shows as those characters, not as a link."""
     if not reply.points:
         return []
-    if any(point.principle for point in reply.points):
-        items = [_text(f"{point.principle}. **{point.title}**" if point.principle
-                       else f"**{point.title}**", spacing="Small") for point in reply.points]
-    else:
-        items = [_text(f"**{point.title}**: {point.text}" if point.text else point.title,
-                       spacing="Small") for point in reply.points]
+    items = []
+    for point in reply.points:
+        inlines = [_run(f"{point.principle}. ")] if point.principle else []
+        if point.principle or point.text:
+            inlines.append(_run(point.title or " ", weight="Bolder"))
+        else:
+            inlines.append(_run(point.title or " "))
+        if point.text and not point.principle:
+            inlines.append(_run(f": {point.text}"))
+        items.append({"type": "RichTextBlock", "inlines": inlines, "spacing": "Small"})
     return [{"type": "Container", "items": items}]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core import Core
 from bot.knowledge import load_knowledge
@@ -83,3 +85,36 @@ class Harness:
     async def post(self, name: str, /, **changes):
         return await self.client.post("/api/messages",
                                       json=golden(name, service_url=self.connector_url, **changes))
+
+
+@asynccontextmanager
+async def bot_on(store, tmp_path: Path, *, bot_framework=None,
+                 **settings) -> AsyncIterator[TestClient]:
+    """The whole application on `store` (a real SQL store, say), with a fake Teams connector
+    beside it at `client.connector` and `client.connector_url`; with `bot_framework` (the
+    fixture), Bot Framework tokens are checked, as with credentials, and `client.teams_headers`
+    are what a signed request carries."""
+    from app import create_app
+
+    connector = FakeConnector()
+    connector_server = TestServer(connector.app(), host="127.0.0.1")
+    await connector_server.start_server()
+    path = write_knowledge(tmp_path / "kb")
+    core = Core(knowledge=load_knowledge(path=path), store=store,
+                admins=settings.get("admins") or Settings().admins)
+    options = {}
+    if bot_framework is not None:
+        settings.update(bot_framework.settings())
+        options["teams_options"] = bot_framework.teams_options()
+    client = TestClient(TestServer(create_app(core=core, settings=Settings(
+        knowledge_path=path, reminders_enabled=False, web_rate_limit=0, **settings), **options),
+        host="127.0.0.1"))
+    await client.start_server()
+    client.connector, client.connector_url = connector, str(connector_server.make_url("/"))
+    client.teams_headers = {} if bot_framework is None else bot_framework.headers(
+        service_url=client.connector_url)
+    try:
+        yield client
+    finally:
+        await client.close()
+        await connector_server.close()

@@ -62,7 +62,8 @@ def card_of(activity: dict) -> dict:
 
 
 def card_text(activity: dict) -> str:
-    return "\n".join(block.get("text", "") for block in _blocks(card_of(activity)["body"]))
+    return "\n".join(block.get("text") or "".join(run["text"] for run in block.get("inlines", []))
+                     for block in _blocks(card_of(activity)["body"]))
 
 
 def _blocks(items):

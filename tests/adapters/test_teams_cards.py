@@ -20,7 +20,7 @@ from bot.knowledge import load_knowledge
 from bot.messages import Point, Reply, ReplyKind, Suggestion
 from tests.kbfactory import write_knowledge
 
-ALLOWED_ELEMENTS = {"TextBlock", "Container"}
+ALLOWED_ELEMENTS = {"TextBlock", "Container", "RichTextBlock"}
 
 
 @pytest.fixture
@@ -45,6 +45,9 @@ def texts(card: dict) -> list[str]:
             if item["type"] == "TextBlock":
                 assert item["wrap"] is True
                 found.append(item["text"])
+            if item["type"] == "RichTextBlock":  # TextRuns: no Markdown; bold is `weight`
+                found.append("".join(f"**{run['text']}**" if run.get("weight") == "Bolder"
+                                     else run["text"] for run in item["inlines"]))
             walk(item.get("items", []))
 
     walk(card["body"])

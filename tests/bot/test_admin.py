@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import retention
 from bot.access import Admins
 from bot.admin import AdminCommands
 from bot.core import Arguments, Core
@@ -14,6 +15,7 @@ from bot.knowledge import load_knowledge
 from bot.messages import Message, ReplyKind
 from bot.questionlog import QuestionLog
 from bot.reload import Reloader
+from bot.retention import Retention
 from bot.store import MemoryStore
 from tests.kbfactory import knowledge_dict, write_knowledge
 
@@ -27,7 +29,7 @@ def make(tmp_path, *, store=None, outside=0):
     clock = [NOW]
     core = Core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}),
                 store=store or MemoryStore(), clock=lambda: clock[0])
-    core.question_log = QuestionLog(store=core.store, key=KEY, clock=core.clock, days=30)
+    core.question_log = QuestionLog(store=core.store, key=KEY, clock=core.clock)
     AdminCommands(core=core, reloader=Reloader(core=core, path=path)).register()
     return core, clock
 
@@ -126,8 +128,7 @@ async def test_unanswered_groups_similar_questions_and_counts_askers(tmp_path):
     reply = await say(core, "unanswered 7")
     assert reply.text.splitlines()[1:] == ["• 3× “can I use tiktok for work” (2 asker(s))",
                                            "• 1× “parking permits” (1 asker(s))"]
-    clock[0] = NOW + timedelta(days=40)
-    await core.question_log.tidy()
+    await retention.apply(store=core.store, now=NOW + timedelta(days=40), policy=Retention())
     clock[0] = NOW + timedelta(days=1)
     assert "was answered (or none was asked)" in (await say(core, "unanswered")).text
     assert (await say(core, "unanswered 31")).title == "Usage: unanswered"

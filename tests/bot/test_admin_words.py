@@ -60,7 +60,7 @@ def make(tmp_path: Path) -> Core:
     path = write_knowledge(tmp_path / "kb")
     core = Core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}),
                 store=MemoryStore(), clock=lambda: NOW)
-    core.question_log = QuestionLog(store=core.store, key=b"k" * 32, clock=core.clock, days=30)
+    core.question_log = QuestionLog(store=core.store, key=b"k" * 32, clock=core.clock)
     AdminCommands(core=core, reloader=Reloader(core=core, path=path)).register()
     ReminderCommands(store=core.store, calendar=Calendar(), clock=core.clock).register(core=core)
     return core

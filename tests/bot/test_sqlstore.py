@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bot.insights import QuestionRecord
 from bot.sqlstore import SQLStore, database_url
-from bot.store import Feedback, SlotStatus, Subscription
+from bot.store import Feedback, SlotStatus, StoreUnavailable, Subscription
 from tests.bot.conftest import sql_stores
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -79,7 +79,8 @@ async def test_a_failed_claim_write_fails_every_caller_waiting_on_it(tmp_path: P
     try:
         results = await asyncio.gather(*(store.first_delivery(key=f"Ev{i}") for i in range(10)),
                                        return_exceptions=True)
-        assert all(isinstance(result, Exception) and "no such table: processed_events" in str(result)
+        assert all(isinstance(result, StoreUnavailable)
+                   and "no such table: processed_events" in str(result.__cause__)
                    for result in results)
         await store.upgrade()
         assert await store.first_delivery(key="Ev1") is True
@@ -92,8 +93,9 @@ async def test_a_closed_sqlite_store_refuses_claims(tmp_path: Path) -> None:
     await store.upgrade()
     assert await store.first_delivery(key="Ev1") is True
     await store.close()
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(StoreUnavailable) as refused:
         await store.first_delivery(key="Ev2")
+    assert "closed" in str(refused.value.__cause__)
 
 
 async def test_writes_cancelled_midway_leave_the_database_writable(tmp_path: Path,

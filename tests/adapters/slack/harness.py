@@ -5,16 +5,19 @@ from __future__ import annotations
 import copy
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 from aiohttp import ClientResponse
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from bot.access import Admins
 from bot.core import Core
+from bot.knowledge import load_knowledge
 from bot.settings import Settings
 from bot.store import MemoryStore
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -69,3 +72,20 @@ def settings_for(tmp_path: Path, fake: FakeSlack, **overrides) -> Settings:
                   admins=Admins.from_lists(slack=["U0ADMIN"]))
     values.update(overrides)
     return Settings(**values)
+
+
+@asynccontextmanager
+async def slack_on(store, tmp_path: Path, fake: FakeSlack) -> AsyncIterator[Harness]:
+    """The whole application on `store` (a real SQL store, say), wired to `fake`."""
+    import app as application
+
+    settings = settings_for(tmp_path, fake, reminders_enabled=False)
+    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
+                store=store)
+    client = TestClient(TestServer(application.create_app(settings=settings, core=core),
+                                   host="127.0.0.1"))
+    await client.start_server()
+    try:
+        yield Harness(client=client, fake=fake, store=store, core=core)
+    finally:
+        await client.close()

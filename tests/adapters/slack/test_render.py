@@ -20,7 +20,7 @@ from adapters.slack.render import (
 )
 from bot.core import Core
 from bot.knowledge import load_knowledge
-from bot.messages import Reply, ReplyKind, Suggestion
+from bot.messages import Point, Reply, ReplyKind, Suggestion
 from tests.kbfactory import write_knowledge
 
 
@@ -158,10 +158,32 @@ def test_the_fallback_text_is_always_present_and_bounded():
     assert sections(reply_blocks(refusal)) == ["Sorry, admins only."]
 
 
+def rich_lines(blocks: list[dict]) -> list[str]:
+    """The lines of the `rich_text` blocks, bold runs marked `*...*` for reading here only."""
+    text = "".join(
+        f"*{run['text']}*" if run.get("style", {}).get("bold") else run["text"]
+        for block in blocks if block["type"] == "rich_text"
+        for section in block["elements"] for run in section["elements"])
+    return text.split("\n")
+
+
 def test_lists_of_principles_are_numbered(core):
-    texts = sections(reply_blocks(core.principles()))
-    assert "1. *Go where citizens already are*" in texts[-1]
-    assert "6. *Adhere to the Civil Service Code*" in texts[-1]
+    lines = rich_lines(reply_blocks(core.principles()))
+    assert lines[0].startswith("1. *Go where citizens already are*: ")
+    assert lines[5].startswith("6. *Adhere to the Civil Service Code*: ")
+
+
+def test_points_are_rich_text_shown_as_written_and_split_within_slack_limits():
+    points = tuple(Point(title=f"<@U{i}> *bold*", text="[x](https://evil.example) " * 40)
+                   for i in range(200))
+    blocks = reply_blocks(Reply(kind=ReplyKind.NOTICE, title="Audit log", body="Latest:",
+                                text="...", points=points))
+    rich = [b for b in blocks if b["type"] == "rich_text"]
+    assert len(rich) > 1 and len(blocks) <= MAX_BLOCKS
+    for block in rich:
+        runs = block["elements"][0]["elements"]
+        assert sum(len(run["text"]) for run in runs) <= MAX_SECTION_CHARS + len(runs)
+    assert rich_lines(rich)[0] == f"• *<@U0> *bold**: {points[0].text}"
 
 
 def test_the_home_view_shows_today_and_all_six_principles(core):
