@@ -14,7 +14,7 @@ import pytest
 
 from bot.encoder import FILES, Encoder, ModelError, model_dir
 
-REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
+REFERENCE = Path(__file__).parent / "reference" / "minilm_reference.json"
 
 
 def test_vectors_match_sentence_transformers_on_torch(encoder):
