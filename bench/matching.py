@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import random
 import statistics
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import yaml  # noqa: E402
 
-from bot.knowledge import load_knowledge, parse_knowledge  # noqa: E402
 from bot.encoder import load_encoder  # noqa: E402
+from bot.knowledge import load_knowledge, parse_knowledge  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
 from tests.kbfactory import knowledge_dict  # noqa: E402
 
