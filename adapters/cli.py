@@ -50,10 +50,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    import asyncio
+
     core = _core(_settings())
+    runner = asyncio.Runner()  # one loop and one worker pool for a whole batch
 
     def emit(question: str) -> None:
-        reply = reply_now(core, Message(platform="cli", user_id="cli", text=question))
+        reply = runner.run(core.handle(Message(platform="cli", user_id="cli", text=question)))
         if args.json:
             sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
         else:
@@ -64,11 +67,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print("ask: give a question, or - to read one a line from standard input",
               file=sys.stderr)
         return 2
-    if args.question == ["-"]:
-        for line in sys.stdin:
-            emit(line.rstrip("\n"))
-    else:
-        emit(" ".join(args.question))
+    with runner:
+        if args.question == ["-"]:
+            for line in sys.stdin:
+                emit(line.rstrip("\n"))
+        else:
+            emit(" ".join(args.question))
     return 0
 
 
