@@ -159,6 +159,11 @@ class Encoder:
         self._lock = Lock()
         self._store = store
 
+    def vocabulary(self) -> dict[str, int]:
+        """The whole words the model has a token for, with its id: lower ids are commoner words."""
+        return {word: index for word, index in self._tokenizer.get_vocab().items()
+                if word.isascii() and word.isalpha()}
+
     def encode_stored(self, texts: list[str]) -> np.ndarray:
         """`encode`, kept on disk by content: a restart with the same knowledge base reads its
         entries' vectors back instead of computing them again. A store that cannot be written
