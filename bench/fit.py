@@ -30,10 +30,11 @@ QUALITY = ROOT / "tests" / "quality"
 FIT = [ROOT.parent / "shared" / "eval" / "dev.yaml", QUALITY / "holdout.yaml", QUALITY / "fresh.yaml",
        *(QUALITY / f"fresh{i}.yaml" for i in range(2, 7)), QUALITY / "fit1.yaml"]
 GRID = {
-    "answer": np.arange(36, 62, 1.0),
+    "answer": np.arange(30, 60, 0.5),
+    "support": np.arange(0.0, 1.01, 0.1),
     "answer_weight": np.arange(0.2, 1.21, 0.1),
     "lexical_weight": np.arange(0.0, 0.81, 0.05),
-    "fuzzy_weight": np.arange(0.0, 0.31, 0.05),
+    "fuzzy_weight": np.arange(0.0, 0.51, 0.05),
     "context_penalty": np.arange(0.0, 0.21, 0.025),
     "outside_margin": np.arange(-0.2, 0.11, 0.025),
     "draft_conduct": np.arange(0.0, 0.41, 0.05),
@@ -80,8 +81,6 @@ def main() -> None:
         for name, values in GRID.items():
             for value in values:
                 trial = dataclasses.replace(best, **{name: round(float(value), 4)})
-                if name == "answer":
-                    trial = dataclasses.replace(trial, suggest=round(float(value) * 0.85, 1))
                 result = objective(*evaluate(matcher, questions, trial))
                 if result > score + 1e-9:
                     best, score, improved = trial, result, True

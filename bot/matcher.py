@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.drafts import Draft, find_draft, segments
 from bot.knowledge import Entry, KnowledgeBase
+from bot.spelling import Speller
 from bot.text import normalise
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ MAX_QUESTION_CHARS = 2000
 TYPO_CACHE = 20_000  # words outside the vocabulary remembered with what they resolve to
 RAW_FULL = 2.0  # a raw score this high shows as 100
 PLAUSIBLE = 0.15  # raw points behind the leader within which a suggestion is still plausible
+SUPPORTERS = 4  # at most this many of a principle's best entries add up to its support
 
 STOPWORDS = frozenset("""
 a about above after again all also am an and any anything are as at be because been before being
@@ -114,23 +116,31 @@ class Thresholds:
     answer text (`answer_weight`), shared rare words (`lexical_weight`) and near-exact wording
     (`fuzzy_weight`) add to the encoder's likeness of the question to the entry's own questions.
     A sentence of a long message that asks nothing counts `context_penalty` less than one that
-    asks. An outside entry within `outside_margin` of the best entry of the guidance means the
-    guidance does not cover it. A pasted draft is checked against the conduct entries first
-    (principle 6 leads by `draft_conduct`), since "is this ok to post" is what the Code answers.
+    asks. A principle answers when its support reaches `answer`: its best entry's score plus
+    `support` times its next three entries' (several entries of one principle that all fit are
+    better evidence than one), scaled to 0-100. An outside entry within `outside_margin` of the
+    best entry of the guidance means the guidance does not cover it. A pasted draft is checked
+    against the conduct entries first (principle 6 leads by `draft_conduct`), since "is this ok
+    to post" is what the Code answers.
     """
 
-    answer: float = 52.0
+    answer: float = 43.2  # a principle's support, as the class says
     suggest: float = 44.2
     outside: float = 25.0  # an outside entry that leads says "not covered" from this score up
     answer_weight: float = 0.8
     lexical_weight: float = 0.4
-    fuzzy_weight: float = 0.1
-    context_penalty: float = 0.0
+    fuzzy_weight: float = 0.3
+    context_penalty: float = 0.1
     outside_margin: float = -0.05
     draft_conduct: float = 0.35
+    support: float = 0.5
 
     def raw(self, score: float) -> float:
         return score * RAW_FULL / 100
+
+    def support_score(self, raw: float, *, supporters: int) -> float:
+        """A principle's raw support on the 0-100 scale: 100 when all its supporters are full."""
+        return 100 * raw / (RAW_FULL * (1 + self.support * (supporters - 1)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,8 +262,14 @@ class Matcher:
         self._answers = encoder.encode_stored([e.answer for e in self._entries]).T.copy()
         self._wordings = [normalise(text) for text in asked]
         self._words = _Words(self._entries)
+        self._speller = Speller(guidance=[*asked, *(e.answer for e in self._entries)],
+                                model=encoder.vocabulary())
         self._outside = np.array([e.outside for e in self._entries])
         self._conduct = np.array([e.principle == 6 for e in self._entries])
+        self._by_principle = [np.flatnonzero([e.principle == p and not e.outside for e in self._entries])
+                              for p in sorted({e.principle for e in self._entries if not e.outside})]
+        # As many supporters as every principle has, so none is favoured for having more entries.
+        self._supporters = min([SUPPORTERS, *(len(group) for group in self._by_principle)])
 
     def match(self, *, text: str, exact: bool = True) -> Match:
         """`exact=False` skips the shortcut for a question asked exactly as an entry has it, so
@@ -270,18 +286,18 @@ class Matcher:
 
     def signals(self, *, text: str) -> Signals:
         """What each signal says of every entry, before any weight is applied."""
-        folded = normalise(text)
         draft = find_draft(text)
         parts = segments(text)
         extra = (draft.post, draft.ask) if draft else ()
-        vectors = self._encoder.encode([*(p.text for p in parts), *extra])
+        texts = [self._speller.respell(t) for t in (*(p.text for p in parts), *extra)]
+        vectors = self._encoder.encode(texts)
         meaning = np.maximum.reduceat(vectors @ self._asked, self._starts, axis=1)
         answer = vectors @ self._answers
-        likeness = process.cdist([folded], self._wordings, scorer=fuzz.token_set_ratio,
-                                 processor=None, dtype=np.float32)[0] / 100
+        likeness = process.cdist([normalise(self._speller.respell(text))], self._wordings,
+                                 scorer=fuzz.token_set_ratio, processor=None, dtype=np.float32)[0] / 100
         return Signals(asks=np.array([p.asks for p in parts]), meaning=meaning[:len(parts)],
                        answer=answer[:len(parts)],
-                       words=np.array([self._words.scores(p.text) for p in parts]),
+                       words=np.array([self._words.scores(t) for t in texts[:len(parts)]]),
                        wording=np.maximum.reduceat(likeness, self._starts), draft=draft,
                        draft_meaning=meaning[len(parts):], draft_answer=answer[len(parts):])
 
@@ -305,8 +321,11 @@ class Matcher:
         outside = float(np.where(self._outside, scores, -np.inf).max())
         covered = outside <= leader - limits.outside_margin
         guidance = [s for s in ranked if not s.entry.outside]
-        if covered and leader >= limits.raw(limits.answer):
-            return Match(outcome=Outcome.ANSWER, best=guidance[0], candidates=tuple(guidance[:4]))
+        support, best = self._support(inside, limits)
+        if covered and support >= limits.answer:
+            chosen = self._scored(best, scores, signals)
+            others = [s for s in guidance if s.entry is not chosen.entry]
+            return Match(outcome=Outcome.ANSWER, best=chosen, candidates=(chosen, *others[:3]))
         # Unsure, and a topic the guidance leaves alone fits about as well: say so, and where to
         # ask, rather than offer principles that merely share the question's words.
         if outside >= max(limits.raw(limits.outside), leader - PLAUSIBLE):
@@ -317,6 +336,17 @@ class Matcher:
         if plausible:
             return Match(outcome=Outcome.SUGGEST, best=plausible[0], candidates=tuple(plausible[:3]))
         return Match(outcome=Outcome.NONE, best=ranked[0], candidates=tuple(ranked[:4]))
+
+    def _support(self, inside: np.ndarray, limits: Thresholds) -> tuple[float, int]:
+        """The best-supported principle's support (0-100) and its best entry's index."""
+        best_support, best_entry = -np.inf, -1
+        for group in self._by_principle:
+            order = group[np.argsort(-inside[group], kind="stable")[:self._supporters]]
+            raw = inside[order[0]] + limits.support * inside[order[1:]].sum()
+            support = limits.support_score(float(raw), supporters=self._supporters)
+            if support > best_support:
+                best_support, best_entry = support, int(order[0])
+        return best_support, best_entry
 
     def _ranked(self, scores: np.ndarray, signals: Signals) -> list[Scored]:
         order = np.argsort(-scores, kind="stable")[:8]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 import yaml
 
@@ -105,6 +106,37 @@ def test_a_pasted_draft_is_checked_against_the_conduct_entries(small):
     assert match.outcome is Outcome.ANSWER and match.entry.principle == 6
 
 
+def test_several_entries_of_one_principle_outweigh_one_entry_of_another(encoder):
+    partner_topics = [topic(f"partners-{i}", 5, [f"can we work with partner group {i}"]) for i in range(2)]
+    code_topics = [topic(f"code-{i}", 6, [f"what does the code say about case {i}"]) for i in range(2)]
+    data = knowledge_dict(topics=12)  # every principle has three entries or more
+    data["entries"].extend([*partner_topics, *code_topics])
+    knowledge = parse_knowledge(sources=[("kb.yaml", yaml.safe_dump(data).encode())])
+    matcher = Matcher(knowledge=knowledge, encoder=encoder)
+    signals = matcher.signals(text="anything")
+    meaning = np.zeros_like(signals.meaning)
+    index = {entry.id: i for i, entry in enumerate(matcher.knowledge.entries)}
+    meaning[:, index["code-0"]] = 1.0  # one conduct entry fits best...
+    meaning[:, index["partners-0"]] = meaning[:, index["partners-1"]] = 0.95  # ...two partner ones nearly
+    meaning[:, index["principle-5"]] = 0.9
+    zero = np.zeros_like(signals.answer)
+    shaped = dataclasses.replace(signals, meaning=meaning, answer=zero, words=zero,
+                                 wording=np.zeros_like(signals.wording))
+    alone = dataclasses.replace(matcher.thresholds, support=0.0, answer=10.0)
+    assert matcher.decide(shaped, thresholds=alone).entry.id == "code-0"
+    supported = dataclasses.replace(matcher.thresholds, support=0.5, answer=10.0)
+    match = matcher.decide(shaped, thresholds=supported)
+    assert match.outcome is Outcome.ANSWER and match.entry.id == "partners-0"
+    ids = [c.entry.id for c in match.candidates]
+    assert ids[0] == "partners-0" and len(set(ids)) == len(ids)
+
+
+def test_a_principle_with_one_entry_can_still_answer(small):
+    """The small knowledge base has one entry for most principles: support must not hold them back."""
+    match = small.match(text="should we partner with community groups on social media")
+    assert match.outcome is Outcome.ANSWER and match.entry.id == "working-with-charities"
+
+
 def test_an_outside_entry_is_never_offered_as_a_suggestion(shipped):
     for question in ("how do I book annual leave", "can i like a post by my MP", "tiktok?"):
         match = shipped.match(text=question)
@@ -122,7 +154,9 @@ def test_the_shipped_knowledge_base_answers_its_headline_questions(shipped, ques
 
 def test_the_thresholds_are_on_the_users_scale():
     limits = Thresholds()
-    assert 0 < limits.outside < limits.suggest < limits.answer <= 100
+    assert 0 < limits.outside < limits.suggest <= 100 and 0 < limits.answer <= 100
+    full = limits.raw(100) * (1 + 3 * limits.support)
+    assert limits.support_score(full, supporters=4) == pytest.approx(100)
 
 
 def test_content_words_drop_filler_and_fold_word_forms():
