@@ -45,7 +45,7 @@ from bot.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
 from bot.matcher import content_words  # noqa: E402
 
 QUALITY = ROOT / "tests" / "quality"
-HELD = [QUALITY / f"held{i}.yaml" for i in range(1, 4)]
+HELD = sorted(QUALITY.glob("held*.yaml"))
 MATCHERS = ("new", "old", "bm25", "encoder", "fusion")
 FUSION_WEIGHTS = np.round(np.linspace(0.0, 1.0, 21), 2)
 TYPO_GOAL = 0.90
