@@ -131,8 +131,11 @@ def card(*, body: list[dict], actions: list[dict], fallback: str) -> dict:
     return content
 
 
-def _message(content: dict, text: str) -> dict:
-    return {"type": "message", "text": text, "summary": text,
+def _message(content: dict, line: str) -> dict:
+    """The card and nothing else to show: `text` beside a card can show in Teams as a second
+    message, so the one line goes in `summary`, which the Bot Framework activity schema keeps
+    for clients that cannot show cards."""
+    return {"type": "message", "summary": line,
             "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": content}]}
 
 
