@@ -10,7 +10,10 @@ from adapters.teams.cards import (
     CARD_CONTENT_TYPE,
     MAX_ACTIVITY_BYTES,
     MAX_CHUNK_CHARS,
+    ONLY_YOU,
+    TOO_LONG,
     encoded_size,
+    private_answer,
     render,
     split_text,
     summary,
@@ -219,3 +222,26 @@ def test_split_text_pieces_respect_the_limit():
     pieces = split_text(text)
     assert all(len(p) <= MAX_CHUNK_CHARS for p in pieces)
     assert " ".join(pieces) == text
+
+
+def test_a_private_answer_is_the_whole_answer_in_one_card_for_the_clicker():
+    card = private_answer(answer())
+    assert texts(card) == ["Principle 6", "Posting about politics", "Be careful.",
+                           "Source: Civil Service Code", ONLY_YOU]
+    assert [(a["type"], a["verb"], a["data"]["helpful"]) for a in card["actions"]] == [
+        ("Action.Execute", "feedback", True), ("Action.Execute", "feedback", False)]
+    voted = private_answer(answer(feedback=False), note="Thanks for your feedback.")
+    assert texts(voted)[-2:] == ["Thanks for your feedback.", ONLY_YOU]
+    assert "actions" not in voted
+
+
+def test_a_private_answer_too_long_for_one_card_stops_short_and_says_so():
+    body = "\n\n".join(f"Paragraph {i}. " + "Some words about social media. " * 30
+                        for i in range(60))
+    card = private_answer(answer(body=body, text=body))
+    assert encoded_size(card) < MAX_ACTIVITY_BYTES
+    lines = texts(card)
+    assert lines[2].startswith("Paragraph 0.") and TOO_LONG in lines
+    assert lines[-2:] == ["Source: Civil Service Code", ONLY_YOU]
+    assert len(card["actions"]) == 2
+
