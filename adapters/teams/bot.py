@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
@@ -10,9 +11,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from adapters.teams.cards import ANSWER_ACTION, FEEDBACK_ACTION, render
+from adapters.teams.cards import (
+    ANSWER_ACTION,
+    CARD_CONTENT_TYPE,
+    FEEDBACK_ACTION,
+    private_answer,
+    render,
+)
 from adapters.teams.retry import RetryPolicy, Sleep, with_retries
 from bot.core import Core
 from bot.messages import Message, Reply
@@ -25,6 +32,8 @@ MAX_STORED_ID = 255  # characters the store keeps of a conversation or channel i
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 WELCOME_WINDOW_SECONDS = 600
 STORE_SECONDS = 2.0  # Teams waits 15 s for the whole turn; the store gets this much of it
+CARD_ACTION = "adaptiveCard/action"  # the invoke an Action.Execute button sends
+ERROR_TYPE = "application/vnd.microsoft.error"
 
 
 def user_id(account: ChannelAccount | None) -> str:
@@ -84,7 +93,10 @@ class GuidanceTeamsBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         conversation = activity.conversation.id if activity.conversation else None
-        if activity.id and conversation and not await first_delivery_or_new(
+        # An invoke is answered in its own HTTP response and posts nothing: a redelivery gets
+        # the answer again (skipped, botbuilder would answer it 501).
+        once = activity.type != ActivityTypes.invoke and activity.id and conversation
+        if once and not await first_delivery_or_new(
                 self.store, key=event_key(conversation, activity.id), timeout=STORE_SECONDS):
             log.info("teams: activity %s in %s already handled, ignoring the redelivery",
                      activity.id, conversation)
@@ -173,17 +185,57 @@ class GuidanceTeamsBot(ActivityHandler):
             await self.say(turn_context, self.core.welcome())
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
-        """The bot uses no invokes (its cards use Action.Submit, which arrives as a message), so any
-        is the caller's mistake: 400. The SDK would answer 501, or 500 for an Action.Execute
+        """Only `adaptiveCard/action` (a card's Action.Execute) is the bot's; any other invoke is
+        the caller's mistake: 400. The SDK would answer 501, or 500 for an Action.Execute
         without a value (it fails to serialise its own error)."""
+        if turn_context.activity.name == CARD_ACTION:
+            return await self._on_execute(turn_context)
         log.info("teams: unsupported invoke %r", turn_context.activity.name)
         return InvokeResponse(status=400)
+
+    async def _on_execute(self, turn_context: TurnContext) -> InvokeResponse:
+        """An Action.Execute button: answered with a card in the invoke's own response, which
+        Teams shows in place of the clicked card to the person who clicked, and to nobody else.
+        Nothing is posted to the conversation, not even on an error."""
+        value = turn_context.activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+            return _error(400, "BadRequest", "value.action must be an Action.Execute")
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        verb, entry, helpful = action.get("verb"), data.get("entry"), data.get("helpful")
+        if not isinstance(entry, str) or verb not in (ANSWER_ACTION, FEEDBACK_ACTION) or (
+                verb == FEEDBACK_ACTION and not isinstance(helpful, bool)):
+            log.info("teams: ignoring an Action.Execute with verb %r and data %r", verb,
+                     sorted(data))
+            return _error(400, "NotSupported", "this button is not one of the bot's")
+        try:
+            answer = self.core.answer_entry(entry_id=entry)
+            if verb == ANSWER_ACTION:
+                card = private_answer(answer)
+            else:
+                thanks = await self.core.feedback(platform=PLATFORM, entry=entry, helpful=helpful)
+                card = private_answer(dataclasses.replace(answer, feedback=False),
+                                      note=thanks.text)
+        except Exception as error:  # noqa: BLE001 - on_turn_error would tell the whole channel
+            log.error("teams: error answering an Action.Execute (%s) in conversation %s: %r",
+                      verb, turn_context.activity.conversation.id
+                      if turn_context.activity.conversation else None, error, exc_info=error)
+            return _error(500, "InternalError", SORRY)
+        return InvokeResponse(status=200, body={"statusCode": 200, "type": CARD_CONTENT_TYPE,
+                                                "value": card})
 
     async def say(self, turn_context: TurnContext, reply: Reply) -> None:
         for payload in render(reply):
             activity = Activity().deserialize(payload)
             await with_retries(lambda a=activity: turn_context.send_activity(a),
                                policy=self.retry, what="reply", **self._retry_options)
+
+
+def _error(status: int, code: str, message: str) -> InvokeResponse:
+    """An `adaptiveCard/action` error as the Universal Actions response format has it; Teams
+    shows the clicker an error, and nobody else anything."""
+    return InvokeResponse(status=status, body={"statusCode": status, "type": ERROR_TYPE,
+                                               "value": {"code": code, "message": message}})
 
 
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:

@@ -20,6 +20,8 @@ MAX_SUMMARY_CHARS = 200
 MAX_BUTTON_TITLE_CHARS = 60
 ANSWER_ACTION = "answer"
 FEEDBACK_ACTION = "feedback"
+ONLY_YOU = "Only you can see this."
+TOO_LONG = "The rest is too long for this card: ask me about it in a private chat."
 
 
 def split_text(text: str, *, limit: int = MAX_CHUNK_CHARS) -> list[str]:
@@ -131,8 +133,11 @@ def card(*, body: list[dict], actions: list[dict], fallback: str) -> dict:
     return content
 
 
-def _message(content: dict, text: str) -> dict:
-    return {"type": "message", "text": text, "summary": text,
+def _message(content: dict, line: str) -> dict:
+    """The card and nothing else to show: `text` beside a card can show in Teams as a second
+    message, so the one line goes in `summary`, which the Bot Framework activity schema keeps
+    for clients that cannot show cards."""
+    return {"type": "message", "summary": line,
             "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": content}]}
 
 
@@ -158,15 +163,52 @@ def render(reply: Reply) -> list[dict]:
 ASK_PROMPT = "Got a question about it? @mention me here, or chat with me privately."
 
 
+def _execute(title: str, data: dict) -> dict:
+    """A Universal Actions button: Teams sends it to the bot as an `adaptiveCard/action` invoke
+    and shows the card the bot answers with to the person who clicked, and to nobody else."""
+    return {"type": "Action.Execute", "title": title, "verb": data["action"], "data": data}
+
+
 def reminder(reply: Reply) -> list[dict]:
     """A channel's daily reminder: the principle, its reminder and tip, then how to ask, with a
-    button that answers with the principle in full in the reminder's thread."""
+    "Tell me more" button that shows the principle in full to whoever clicks it, and only to them.
+    The button sits in an ActionSet and is dropped where Action.Execute is unknown (Teams clients
+    from before Universal Actions), as Microsoft advises; an Action.Submit in its place would
+    answer in the thread, for everyone."""
     body = _header(reply) + ([_text(reply.body)] if reply.body else []) + _footer(reply)
     body.append(_text(ASK_PROMPT, spacing="Medium"))
-    actions = ([{"type": "Action.Submit", "title": "Tell me more",
-                 "data": {"action": ANSWER_ACTION, "entry": reply.entry}}] if reply.entry else [])
-    return [_message(card(body=body, actions=actions, fallback=_clip(reply.text, 2000)),
+    if reply.entry:
+        button = {**_execute("Tell me more", {"action": ANSWER_ACTION, "entry": reply.entry}),
+                  "fallback": "drop"}
+        body.append({"type": "ActionSet", "actions": [button]})
+    return [_message(card(body=body, actions=[], fallback=_clip(reply.text, 2000)),
                      summary(reply))]
+
+
+def private_answer(reply: Reply, *, note: str | None = None) -> dict:
+    """The card an `adaptiveCard/action` invoke answers with: `reply` whole in one card (as much
+    as fits), said to be for the clicker alone, with `note` (the thanks for a vote) at the end.
+    Its feedback buttons are Universal Actions too, so a vote stays as private as the answer."""
+    text = reply.body if reply.body is not None else reply.text
+    head, tail = _header(reply), _points(reply) + _footer(reply)
+    if note:
+        tail.append(_text(note, weight="Bolder"))
+    tail.append(_text(ONLY_YOU, size="Small", isSubtle=True))
+    actions = []
+    if reply.feedback and reply.entry:
+        for title, helpful in (("Helpful", True), ("Not helpful", False)):
+            actions.append(_execute(title, {"action": FEEDBACK_ACTION, "entry": reply.entry,
+                                            "helpful": helpful}))
+    chunks = split_text(text) if text else []
+    kept = len(chunks)
+    while True:
+        shown = [_text(chunk) for chunk in chunks[:kept]]
+        if kept < len(chunks):
+            shown.append(_text(TOO_LONG, isSubtle=True))
+        content = card(body=head + shown + tail, actions=actions, fallback=_clip(reply.text, 2000))
+        if kept <= 1 or encoded_size(content) < MAX_ACTIVITY_BYTES:
+            return content
+        kept -= 1
 
 
 def encoded_size(activity: dict) -> int:

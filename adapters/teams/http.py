@@ -186,6 +186,7 @@ class MessagesEndpoint:
         invoke_response = await self.adapter.process_activity(authenticated, activity,
                                                               self.bot.on_turn)
         if invoke_response:
-            return web.json_response(data=serializer_helper(invoke_response.body),
+            body = invoke_response.body  # plain JSON from our bot, or an SDK model
+            return web.json_response(data=body if isinstance(body, dict) else serializer_helper(body),
                                      status=invoke_response.status)
         return web.Response(status=201)

@@ -56,6 +56,22 @@ class FakeConnector:
         return [item["activity"] for item in self.received]
 
 
+def shown_once(activity: dict) -> dict:
+    """The card of a card activity as the connector received it, after checking that Teams shows
+    it once: one Adaptive Card with its fallback text, a one-line `summary` for clients that cannot
+    show cards, and no `text` (which Teams can show as a second message beside the card)."""
+    from adapters.teams.cards import CARD_CONTENT_TYPE
+
+    assert activity["type"] == "message"
+    assert "text" not in activity, activity.get("text")
+    assert isinstance(activity.get("summary"), str) and activity["summary"].strip()
+    assert "\n" not in activity["summary"]
+    (attachment,) = activity["attachments"]
+    assert attachment["contentType"] == CARD_CONTENT_TYPE
+    assert attachment["content"]["fallbackText"].strip()
+    return attachment["content"]
+
+
 def golden(name: str, /, *, service_url: str, **changes) -> dict:
     activity = json.loads((ACTIVITIES / f"{name}.json").read_text(encoding="utf-8"))
     activity["serviceUrl"] = service_url

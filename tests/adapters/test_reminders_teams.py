@@ -28,7 +28,7 @@ from bot.reminders import Outcome
 from bot.settings import Settings
 from bot.sqlstore import SQLStore
 from bot.store import MemoryStore, SlotStatus, Subscription
-from tests.adapters.teams_support import FakeConnector, golden
+from tests.adapters.teams_support import FakeConnector, golden, shown_once
 from tests.kbfactory import write_knowledge
 
 CHANNEL = "19:comms-team-channel@thread.tacv2"
@@ -71,13 +71,21 @@ async def test_a_reminder_is_posted_as_a_new_adaptive_card_in_the_channel(connec
     assert delivery.outcome is Outcome.DELIVERED
     (sent,) = connector.received
     assert sent["conversation"] == CHANNEL and sent["reply_to"] is None
+    card = shown_once(sent["activity"])
+    assert sent["activity"]["summary"].startswith("Principle of the day")
     (attachment,) = sent["activity"]["attachments"]
-    assert attachment["contentType"] == CARD_CONTENT_TYPE
+    assert attachment["contentType"] == CARD_CONTENT_TYPE and attachment["content"] == card
     texts = [block.get("text", "") for block in attachment["content"]["body"]]
     assert reminder.title in texts and reminder.body in texts
     assert any(reminder.tip in text for text in texts)
     assert ASK_PROMPT in texts
-    (action,) = attachment["content"]["actions"]
+    # "Tell me more" is a Universal Action in an ActionSet, answered to the clicker alone
+    # (tests/adapters/test_teams_private.py); clients without Action.Execute drop it.
+    assert "actions" not in card
+    (action,) = card["body"][-1]["actions"]
+    assert card["body"][-1]["type"] == "ActionSet"
+    assert (action["type"], action["title"], action["verb"], action["fallback"]) == (
+        "Action.Execute", "Tell me more", ANSWER_ACTION, "drop")
     assert action["data"] == {"action": ANSWER_ACTION, "entry": reminder.entry}
     assert encoded_size(sent["activity"]) < MAX_ACTIVITY_BYTES
 

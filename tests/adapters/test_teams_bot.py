@@ -18,7 +18,7 @@ from bot.access import Admins
 from bot.messages import Reply, ReplyKind
 from bot.settings import Settings
 from bot.store import MemoryStore
-from tests.adapters.teams_support import FakeConnector, Harness, make_core
+from tests.adapters.teams_support import FakeConnector, Harness, make_core, shown_once
 
 BOT_ID = "28:00000000-0000-0000-0000-00000000b0b0"
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000a1"
@@ -80,9 +80,33 @@ async def test_personal_message_is_answered_with_a_card_in_reply(teams):
     assert sent["reply_to"] == "1700000000001"
     activity = sent["activity"]
     assert activity["type"] == "message"
-    assert activity["text"] == "The six principles"
+    assert activity["summary"] == "The six principles"
     assert card_of(activity)["version"] == "1.5"
     assert "Be transparent and accountable" in card_text(activity)
+
+
+async def test_every_card_goes_to_teams_as_one_message_with_a_summary_and_no_text(teams):
+    """Text beside a card is a second message in Teams: each reply must be the card alone."""
+    long_answer = ("A sentence about using social media with care. " * 400).strip()
+    long = Reply(kind=ReplyKind.ANSWER, title="Long", body=long_answer, text=long_answer,
+                 principle=1, entry="principle-1", feedback=True, source="Test")
+    await teams.post("installation_update")
+    await teams.post("personal_message")
+    await teams.post("channel_mention", id="1700000000010")
+    await teams.post("card_submit")
+    await teams.post("card_submit", id="1700000000011",
+                     value={"action": "answer", "entry": "principle-5"})
+    await teams.post("personal_message", id="1700000000012", text="nonsense words qqq")
+    poster = teams_app[-1][TEAMS_POSTER]
+    assert await poster.post(conversation_id="a:1personal-conversation", reply=teams.core.today())
+    teams.core.answer = lambda **_: long
+    await teams.post("personal_message", id="1700000000013", text="something long")
+    activities = teams.connector.activities
+    assert len(activities) > 8
+    for activity in activities:
+        shown_once(activity)
+    assert [a["summary"] for a in activities[:2]] == ["Welcome to Guidance Bot",
+                                                       "The six principles"]
 
 
 async def test_channel_mention_is_stripped_and_answered(teams):
@@ -103,13 +127,13 @@ async def test_mention_only_or_empty_text_gets_help(teams, text):
     response = await teams.post("channel_mention", text=text)
     assert response.status == 201
     (activity,) = teams.connector.activities
-    assert activity["text"] == "How to use Guidance Bot"
+    assert activity["summary"] == "How to use Guidance Bot"
 
 
 async def test_missing_text_gets_help(teams):
     response = await teams.post("channel_mention", text=None)
     assert response.status == 201
-    assert teams.connector.activities[0]["text"] == "How to use Guidance Bot"
+    assert teams.connector.activities[0]["summary"] == "How to use Guidance Bot"
 
 
 async def test_feedback_submit_is_recorded_through_the_store(teams):
@@ -118,7 +142,7 @@ async def test_feedback_submit_is_recorded_through_the_store(teams):
     (feedback,) = teams.store.feedback
     assert (feedback.platform, feedback.entry, feedback.helpful, feedback.question) == (
         "teams", "principle-3", True, "principle 3")
-    assert teams.connector.activities[0]["text"] == "Thanks for your feedback"
+    assert teams.connector.activities[0]["summary"] == "Thanks for your feedback"
 
 
 async def test_not_helpful_submit_is_recorded(teams):
@@ -133,7 +157,7 @@ async def test_a_feedback_submit_for_no_entry_of_the_knowledge_base_is_not_recor
                                                       "helpful": True})
     assert response.status == 201
     assert teams.store.feedback == []
-    assert teams.connector.activities[0]["text"] == "Thanks for your feedback"
+    assert teams.connector.activities[0]["summary"] == "Thanks for your feedback"
 
 
 async def test_did_you_mean_submit_answers_that_entry(teams):
@@ -147,7 +171,7 @@ async def test_did_you_mean_submit_answers_that_entry(teams):
 async def test_submit_with_unknown_data_gets_help_not_an_error(teams):
     response = await teams.post("card_submit", value={"action": "explode", "entry": 7})
     assert response.status == 201
-    assert teams.connector.activities[0]["text"] == "How to use Guidance Bot"
+    assert teams.connector.activities[0]["summary"] == "How to use Guidance Bot"
 
 
 async def test_bot_added_to_a_team_says_welcome(teams):
@@ -156,7 +180,7 @@ async def test_bot_added_to_a_team_says_welcome(teams):
     (sent,) = teams.connector.received
     assert sent["conversation"] == "19:comms-team@thread.tacv2"
     text = card_text(sent["activity"])
-    assert sent["activity"]["text"] == "Welcome to Guidance Bot"
+    assert sent["activity"]["summary"] == "Welcome to Guidance Bot"
     for title in ("Go where citizens already are", "Adhere to the Civil Service Code"):
         assert title in text
 
@@ -172,7 +196,7 @@ async def test_installation_says_welcome(teams):
     response = await teams.post("installation_update")
     assert response.status == 201
     (activity,) = teams.connector.activities
-    assert activity["text"] == "Welcome to Guidance Bot"
+    assert activity["summary"] == "Welcome to Guidance Bot"
 
 
 async def test_uninstall_says_nothing(teams):
@@ -279,7 +303,7 @@ async def test_reminders_can_post_into_a_conversation_heard_before(teams):
     assert posted is True
     reminder = teams.connector.received[-1]
     assert reminder["conversation"] == channel and reminder["reply_to"] is None
-    assert reminder["activity"]["text"].startswith("Principle of the day")
+    assert reminder["activity"]["summary"].startswith("Principle of the day")
     assert teams.sleeps == [0.5]
 
 
@@ -304,7 +328,7 @@ async def test_one_install_is_welcomed_once_though_teams_sends_two_events(teams)
     await teams.post("installation_update", channelData=team, timestamp="2026-11-23T21:03:01Z",
                      conversation={"id": "19:other-channel@thread.tacv2",
                                    "conversationType": "channel"})
-    assert [a["text"] for a in teams.connector.activities] == ["Welcome to Guidance Bot"]
+    assert [a["summary"] for a in teams.connector.activities] == ["Welcome to Guidance Bot"]
 
 
 async def test_reinstalling_later_welcomes_again(teams):
@@ -324,7 +348,7 @@ async def test_malformed_mention_entities_do_not_break_the_answer(teams, entitie
     assert response.status in (201, 400)
     if response.status == 201:
         (activity,) = teams.connector.activities
-        assert activity["text"] == "The six principles"
+        assert activity["summary"] == "The six principles"
 
 
 def test_only_the_bots_own_mention_is_stripped():

@@ -10,7 +10,10 @@ from adapters.teams.cards import (
     CARD_CONTENT_TYPE,
     MAX_ACTIVITY_BYTES,
     MAX_CHUNK_CHARS,
+    ONLY_YOU,
+    TOO_LONG,
     encoded_size,
+    private_answer,
     render,
     split_text,
     summary,
@@ -171,7 +174,7 @@ def test_summary_is_one_short_line():
     line = summary(long)
     assert len(line) <= 200 and "\n" not in line and line.endswith("…")
     (activity,) = render(answer())
-    assert activity["text"] == activity["summary"] == "Posting about politics (principle 6)"
+    assert activity["summary"] == "Posting about politics (principle 6)"
 
 
 def test_long_answer_is_split_with_nothing_lost_and_every_part_under_the_limit():
@@ -187,7 +190,7 @@ def test_long_answer_is_split_with_nothing_lost_and_every_part_under_the_limit()
     assert texts(cards[0])[:2] == ["Principle 6", "Posting about politics"]
     assert texts(cards[-1])[-1] == "Source: Civil Service Code"
     assert "actions" in cards[-1] and all("actions" not in c for c in cards[:-1])
-    assert activities[0]["text"].endswith(f"(1 of {len(activities)})")
+    assert activities[0]["summary"].endswith(f"(1 of {len(activities)})")
 
 
 def test_huge_text_without_spaces_still_fits():
@@ -219,3 +222,26 @@ def test_split_text_pieces_respect_the_limit():
     pieces = split_text(text)
     assert all(len(p) <= MAX_CHUNK_CHARS for p in pieces)
     assert " ".join(pieces) == text
+
+
+def test_a_private_answer_is_the_whole_answer_in_one_card_for_the_clicker():
+    card = private_answer(answer())
+    assert texts(card) == ["Principle 6", "Posting about politics", "Be careful.",
+                           "Source: Civil Service Code", ONLY_YOU]
+    assert [(a["type"], a["verb"], a["data"]["helpful"]) for a in card["actions"]] == [
+        ("Action.Execute", "feedback", True), ("Action.Execute", "feedback", False)]
+    voted = private_answer(answer(feedback=False), note="Thanks for your feedback.")
+    assert texts(voted)[-2:] == ["Thanks for your feedback.", ONLY_YOU]
+    assert "actions" not in voted
+
+
+def test_a_private_answer_too_long_for_one_card_stops_short_and_says_so():
+    body = "\n\n".join(f"Paragraph {i}. " + "Some words about social media. " * 30
+                        for i in range(60))
+    card = private_answer(answer(body=body, text=body))
+    assert encoded_size(card) < MAX_ACTIVITY_BYTES
+    lines = texts(card)
+    assert lines[2].startswith("Paragraph 0.") and TOO_LONG in lines
+    assert lines[-2:] == ["Source: Civil Service Code", ONLY_YOU]
+    assert len(card["actions"]) == 2
+

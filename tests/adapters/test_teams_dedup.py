@@ -35,7 +35,7 @@ async def test_messages_in_a_conversation_with_a_very_long_id_are_each_answered_
             poster = client.server.app[TEAMS_POSTER]
             assert await poster.post(conversation_id=conversation["id"], reply=core.today())
     *replies, reminder = connector.received
-    assert [sent["activity"]["text"] for sent in replies] == ["The six principles"] * 3
+    assert [sent["activity"]["summary"] for sent in replies] == ["The six principles"] * 3
     assert [sent["reply_to"] for sent in replies] == [
         "1700000000001", "1700000000002", "1700000000003"]
     assert reminder["conversation"] == conversation["id"] and reminder["reply_to"] is None

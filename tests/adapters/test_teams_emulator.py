@@ -66,7 +66,7 @@ async def test_emulator_mode_grants_no_admin_to_an_activity_claiming_an_admin_id
                 assert response.status == 201
         replies = connector.activities
         assert len(replies) == 2 * len(ADMIN_COMMANDS)
-        assert all(reply["text"] == "Admins only" for reply in replies), replies
+        assert all(reply["summary"] == "Admins only" for reply in replies), replies
         assert {entry.outcome for entry in await core.store.audit(limit=50)} == {"refused"}
         assert await core.store.subscriptions() == []
     finally:
@@ -89,7 +89,7 @@ async def test_with_credentials_the_admin_is_the_azure_ad_object_id_in_the_token
         other = golden("channel_mention", service_url=connector.url,
                        text="<at>Guidance Bot</at> whoami")
         await client.post("/api/messages", headers=headers, json=other)
-        assert [reply["text"] for reply in connector.activities] == [f"admin {ADMIN_AAD}",
+        assert [reply["summary"] for reply in connector.activities] == [f"admin {ADMIN_AAD}",
                                                                       "Admins only"]
     finally:
         await client.close()

@@ -1,4 +1,5 @@
-"""The Teams app package: the shipped manifest and icons, the checks, and the CLI that builds it."""
+"""The Teams app package: the shipped manifest and icons, Microsoft's manifest schema, the builder's
+own checks, and the CLI that builds it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import zipfile
 import zlib
 
+import jsonschema
 import pytest
 
 from adapters.cli import main
@@ -16,6 +18,7 @@ from adapters.teams.png import PngError, decode, encode, size
 from bot.settings import PROJECT_DIR
 
 SOURCE = PROJECT_DIR / "teams"
+SCHEMAS = PROJECT_DIR / "tests" / "schemas" / "teams-manifest"
 APP_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 
 
@@ -33,6 +36,25 @@ def edit(source, change):
     path.write_text(json.dumps(manifest))
 
 
+def zipped_manifest(source=SOURCE) -> dict:
+    """The manifest as Teams reads it: out of the zip the builder writes."""
+    archive = zipfile.ZipFile(io.BytesIO(build(app_id=APP_ID, source=source).zip_bytes()))
+    return json.loads(archive.read("manifest.json"))
+
+
+def schema_errors(manifest: dict) -> list[str]:
+    """What Microsoft's official schema for the manifest's own `manifestVersion` finds wrong, as
+    `path: message`."""
+    path = SCHEMAS / f"v{manifest['manifestVersion']}" / "MicrosoftTeams.schema.json"
+    assert path.is_file(), f"no official schema kept for manifestVersion {manifest['manifestVersion']}"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema, format_checker=jsonschema.FormatChecker())
+    return sorted("/".join(str(part) for part in error.absolute_path) + ": " + error.message
+                  for error in validator.iter_errors(manifest))
+
+
 def problems_of(source, app_id=APP_ID) -> list[str]:
     with pytest.raises(PackageError) as caught:
         build(app_id=app_id, source=source)
@@ -47,11 +69,43 @@ def test_shipped_package_builds_with_the_app_id_filled_in():
     assert manifest["id"] == APP_ID and manifest["bots"][0]["botId"] == APP_ID
     assert manifest["manifestVersion"] == "1.17"
     assert manifest["$schema"].endswith("/v1.17/MicrosoftTeams.schema.json")
-    assert manifest["bots"][0]["scopes"] == ["personal", "team", "groupchat"]
+    assert manifest["bots"][0]["scopes"] == ["personal", "team", "groupChat"]
     titles = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
     assert titles == ["help", "principles", "principle 1", "today"]
     assert size(archive.read("color.png")) == (192, 192)
     assert size(archive.read("outline.png")) == (32, 32)
+
+
+def test_the_built_package_passes_microsofts_schema_for_its_manifest_version():
+    manifest = zipped_manifest()
+    assert manifest["manifestVersion"] == "1.17"
+    assert schema_errors(manifest) == []
+
+
+def lowercase_group_chat(manifest: dict) -> None:
+    """The manifest as it was: `groupchat`, which v1.17 spells `groupChat`."""
+    for where in (manifest["bots"][0], manifest["bots"][0]["commandLists"][0]):
+        where["scopes"] = ["personal", "team", "groupchat"]
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lowercase_group_chat, "bots/0/scopes/2: 'groupchat' is not one of"),
+    (lowercase_group_chat, "bots/0/commandLists/0/scopes/2: 'groupchat' is not one of"),
+    (lambda m: m.pop("developer"), ": 'developer' is a required property"),
+    (lambda m: m["name"].update(short="x" * 31), "name/short: "),
+    (lambda m: m.update(accentColor="blue"), "accentColor: "),
+    (lambda m: m.update(manifestVersion="1.17", nonsense=True), "Additional properties"),
+    (lambda m: m.update(bots=m["bots"] * 2), "bots: "),
+    (lambda m: m["bots"][0]["commandLists"][0]["commands"].append(
+        {"title": "t" * 33, "description": "d"}), "bots/0/commandLists/0/commands/4/title: "),
+    (lambda m: m["bots"][0]["commandLists"][0].update(commands=[
+        {"title": f"c{i}", "description": "d"} for i in range(11)]), "bots/0/commandLists/0/commands: "),
+])
+def test_the_schema_finds_what_teams_would_refuse(source, change, expected):
+    """The builder leaves these to the schema: each is caught in the zip it writes."""
+    edit(source, change)
+    errors = schema_errors(zipped_manifest(source))
+    assert any(expected in error for error in errors), errors
 
 
 def test_template_keeps_its_placeholder():
@@ -84,20 +138,17 @@ def test_placeholder_app_id_is_refused(source):
 
 
 @pytest.mark.parametrize("change, expected", [
-    (lambda m: m.pop("developer"), "developer.name is required"),
-    (lambda m: m["name"].update(short="x" * 31), "name.short is 31 characters, at most 30"),
-    (lambda m: m["description"].update(short=""), "description.short is required"),
+    (lambda m: m["name"].update(short="  "), "name.short is blank"),
+    (lambda m: m["description"].update(full=""), "description.full is blank"),
     (lambda m: m["developer"].update(privacyUrl="http://example.com"), "must be an https:// URL"),
     (lambda m: m.update(version="1.0"), "version must look like 1.0.0"),
-    (lambda m: m.update(accentColor="blue"), "accentColor"),
-    (lambda m: m.update(manifestVersion="1.5"), "manifestVersion must be 1.17 or later"),
     (lambda m: m.update(manifestVersion="1.19"), "name different versions"),
-    (lambda m: m["bots"][0].update(scopes=["personal", "meetings"]), "scopes"),
-    (lambda m: m.update(bots=[]), "exactly one bot"),
+    (lambda m: m.pop("bots"), "bots must hold the bot"),
+    (lambda m: m.update(bots=[]), "bots must hold the bot"),
+    (lambda m: m["bots"][0].update(scopes=[]), "bots[0].scopes must name where the bot works"),
+    (lambda m: m["bots"][0].update(scopes=["personal"]), "commandLists[0].scopes must be the bot's"),
     (lambda m: m["bots"][0]["commandLists"][0]["commands"].append(
-        {"title": "t" * 33, "description": "d"}), "title must be 1 to 32 characters"),
-    (lambda m: m["bots"][0]["commandLists"][0].update(commands=[
-        {"title": f"c{i}", "description": "d"} for i in range(11)]), "1 to 10 commands"),
+        {"title": " ", "description": "d"}), "a command with a blank title"),
     (lambda m: m["icons"].update(color="missing.png"), "missing.png (color) is missing"),
 ])
 def test_manifest_problems_are_named(source, change, expected):
@@ -133,9 +184,14 @@ def test_broken_manifest_json_is_named(source):
     assert "manifest.json" in problems_of(source)[0]
 
 
-def test_validate_collects_every_problem():
-    problems = validate(manifest={}, files={})
-    assert len(problems) > 10
+def test_validate_collects_every_problem(source):
+    manifest = json.loads((source / "manifest.json").read_text())
+    manifest["name"]["short"] = ""
+    manifest["developer"]["websiteUrl"] = "http://example.com"
+    manifest["bots"][0]["scopes"] = []
+    problems = validate(manifest=manifest, files={})
+    # the three above, the command list's scopes the bot now lacks, the placeholder, both icons
+    assert len(problems) == 7, problems
 
 
 def test_png_round_trip_and_filters():
@@ -178,11 +234,11 @@ def test_cli_writes_the_zip(tmp_path, capsys):
 
 
 def test_cli_reports_problems_and_fails(tmp_path, capsys, source):
-    edit(source, lambda m: m.update(version="one"))
+    edit(source, lambda m: m["developer"].update(websiteUrl="http://example.com"))
     out = tmp_path / "teams.zip"
     code = main(["teams-package", "--app-id", APP_ID, "--out", str(out), "--source", str(source)])
     assert code == 1 and not out.exists()
-    assert "version must look like 1.0.0" in capsys.readouterr().err
+    assert "developer.websiteUrl must be an https:// URL" in capsys.readouterr().err
 
 
 def test_cli_requires_the_app_id(capsys):
