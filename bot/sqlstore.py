@@ -84,6 +84,8 @@ def _reason(error: BaseException, *, url: sa.URL) -> str:
     text = " ".join(str(cause).split())
     if url.password and len(str(url.password)) >= 4:  # drivers do not echo it; just in case
         text = text.replace(str(url.password), "***")
+    if not text and isinstance(cause, TimeoutError):
+        text = "no answer in time"
     return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
 
 

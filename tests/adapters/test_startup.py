@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from adapters.startup import address, switches
 from app import create_app
@@ -67,3 +68,14 @@ def test_other_database_addresses():
 ])
 def test_the_address_to_open(host, port, url):
     assert address(host=host, port=port) == url
+
+
+def test_a_connection_that_times_out_says_so():
+    from bot.sqlstore import _reason
+
+    url = sa.make_url("postgresql://u:p@127.0.0.1:5/x")
+    assert _reason(TimeoutError(), url=url) == "TimeoutError: no answer in time"
+    assert _reason(ConnectionRefusedError(111, "refused"), url=url) == (
+        "ConnectionRefusedError: [Errno 111] refused")
+    secret = sa.make_url("postgresql://u:hunter22@h/x")
+    assert _reason(OSError("auth hunter22 failed"), url=secret) == "OSError: auth *** failed"
