@@ -12,8 +12,10 @@ from adapters.fetch import url_fetcher
 from adapters.observability import setup_observability
 from adapters.senders import reminder_service
 from adapters.slack import setup_slack
+from adapters.startup import startup_lines, unreachable_line
 from adapters.teams import setup_teams
 from adapters.web import WebChat
+from bot import version
 from bot.admin import AdminCommands
 from bot.core import Core
 from bot.instances import setup_admin
@@ -26,6 +28,7 @@ from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
 from bot.sqlstore import SQLStore
 from bot.sqlstore import lifecycle as store_lifecycle
+from bot.store import DatabaseUnreachable
 
 log = logging.getLogger("guidance_bot")
 SHUTDOWN_TIMEOUT = 10.0  # seconds for requests in flight to finish after SIGTERM
@@ -73,9 +76,7 @@ def create_app(*, settings: Settings, core: Core | None = None,
     app.router.add_get("/healthz", healthz)
     app.router.add_routes(WebChat(core=core, admin_token=settings.admin_token,
                                   limiter=RateLimiter(per_minute=settings.web_rate_limit)).routes())
-    log.info("web chat: on at / and /api/chat")
-    if not setup_slack(app, core=core, settings=settings, store=core.store):
-        log.info("slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)")
+    setup_slack(app, core=core, settings=settings, store=core.store)
     setup_teams(app, core=core, settings=settings, store=core.store, **(teams_options or {}))
     return app
 
@@ -90,13 +91,29 @@ def main() -> int:
         return 2
     try:
         app = create_app(settings=settings)
+        web.run_app(app, host=settings.host, port=settings.port, access_log=None,
+                    print=_report_start(app=app, settings=settings),
+                    shutdown_timeout=SHUTDOWN_TIMEOUT)
     except KnowledgeError as error:
         for problem in error.problems:
             log.error("knowledge base: %s", problem)
         return 1
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
-                shutdown_timeout=SHUTDOWN_TIMEOUT)
+    except DatabaseUnreachable as error:
+        log.error("%s", unreachable_line(error=error, settings=settings))
+        return 1
     return 0
+
+
+def _report_start(*, app: web.Application, settings: Settings):
+    """For `run_app`'s `print`, called once the server listens, with the version being served
+    (a KNOWLEDGE_URL fetch or a converged reload has happened by then)."""
+
+    def report(_banner: str) -> None:
+        for line in startup_lines(settings=settings, knowledge=app[CORE].knowledge,
+                                  version=version()):
+            log.info("%s", line)
+
+    return report
 
 
 if __name__ == "__main__":

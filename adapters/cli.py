@@ -219,6 +219,50 @@ def cmd_reload(args: argparse.Namespace) -> int:
     return asyncio.run(reload())
 
 
+PROGRESS_EVERY = 500  # posts between progress lines of `reminders run-due`
+PROGRESS_SECONDS = 10.0  # and at most this long between them while it posts
+
+
+class FanOutProgress:
+    """`reminders run-due`'s progress on standard error: a cron job posting to thousands of
+    channels otherwise says nothing for minutes, and a stalled one looks the same as a slow one."""
+
+    def __init__(self, *, out, every: int = PROGRESS_EVERY, seconds: float = PROGRESS_SECONDS,
+                 monotonic=time.monotonic) -> None:
+        self.out, self.every, self.seconds, self.monotonic = out, every, seconds, monotonic
+        self.started = self.last = monotonic()
+        self.due = self.done = self.held = 0
+
+    def __call__(self, *, done: int, report) -> None:
+        now, self.done = self.monotonic(), done
+        if done == 0:
+            self.due, self.held = report.due, report.busy
+            self._line(f"{report.due} due; {report.closed} closed past the cut-off; "
+                       f"{report.busy} held by another runner")
+        elif self.every and (done % self.every == 0 or now - self.last >= self.seconds):
+            self._line(f"{self._counts(report)}, {now - self.started:.0f} s")
+        else:
+            return
+        self.last = now
+
+    def finish(self, report) -> None:
+        self._line(f"finished: {self._counts(report)} in {self.monotonic() - self.started:.0f} s")
+
+    def _counts(self, report) -> str:
+        return (f"{self.done} of {self.due} done: {report.delivered} delivered, "
+                f"{report.retrying} to retry, {report.failed} failed, "
+                f"{report.busy - self.held} taken by another runner")
+
+    def _line(self, text: str) -> None:
+        print(f"reminders: {text}", file=self.out, flush=True)
+
+
+def _count(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of posts, like 500")
+    return int(text)
+
+
 def _instant(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
@@ -242,6 +286,8 @@ def cmd_reminders_run_due(args: argparse.Namespace) -> int:
         def clock() -> datetime:
             return at + timedelta(seconds=time.monotonic() - started)
 
+    progress = FanOutProgress(out=sys.stderr, every=args.progress_every)
+
     async def run_due() -> tuple[reminders.PassReport, bool]:
         store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
         try:
@@ -249,7 +295,8 @@ def cmd_reminders_run_due(args: argparse.Namespace) -> int:
             core = _core(settings, store=store, clock=clock)
             async with open_senders(settings=settings, store=store) as senders:
                 runner = reminders.setup(settings=settings, core=core, senders=senders)
-                report = await runner.run_due()
+                report = await runner.run_due(progress=progress)
+                progress.finish(report)
             # Where reminders run from cron (REMINDERS=off), this is where retention runs too,
             # as of the same instant as the pass (`--at` included).
             try:
@@ -268,51 +315,96 @@ def cmd_reminders_run_due(args: argparse.Namespace) -> int:
     return 0 if forgotten else 1
 
 
+def _verb(sub, name: str, *, summary: str, description: str, run=None) -> argparse.ArgumentParser:
+    """A verb whose `--help` says what it does: `summary` in the list of verbs, `description`
+    (a sentence or two) on its own page."""
+    verb = sub.add_parser(name, help=summary, description=description)
+    if run is not None:
+        verb.set_defaults(run=run)
+    return verb
+
+
 def parser() -> argparse.ArgumentParser:
+    from bot import version
+
     top = argparse.ArgumentParser(prog="guidance-bot", description=(
-        "Answers questions about the civil service social media guidance."))
-    sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the web application (Slack, Teams, web chat)").set_defaults(
-        run=cmd_serve)
-    ask = sub.add_parser("ask", help="answer one question, or one a line with -")
-    ask.add_argument("--json", action="store_true", help="print the reply as JSON")
-    ask.add_argument("question", nargs="*", help="the question, or - for standard input")
-    ask.set_defaults(run=cmd_ask)
-    kb = sub.add_parser("kb", help="show the loaded knowledge base")
-    kb.add_argument("--json", action="store_true")
-    kb.set_defaults(run=cmd_kb)
-    check = sub.add_parser("check", help="validate a knowledge base")
-    check.add_argument("path", nargs="?", help="a directory or YAML file (default: knowledge/)")
+        "Answers questions about the civil service social media guidance, in Slack, Teams, a web "
+        "chat and this command line."))
+    top.add_argument("--version", action="version", version=f"guidance-bot {version()}",
+                     help="print the version and exit")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _verb(sub, "serve", run=cmd_serve, summary="run the web application (Slack, Teams, web chat)",
+          description="Run the web application, the same as `python app.py`: the web chat, and "
+          "Slack and Teams when their settings are in the environment.")
+    ask = _verb(sub, "ask", run=cmd_ask, summary="answer one question, or one a line with -",
+                description="Answer a question as the bot would in chat, without logging it.")
+    ask.add_argument("--json", action="store_true",
+                     help="print the reply as one JSON object (answered, principle, entry, ...)")
+    ask.add_argument("question", nargs="*",
+                     help="the question, or - to answer one a line from standard input")
+    kb = _verb(sub, "kb", run=cmd_kb, summary="show the loaded knowledge base",
+               description="List the knowledge base's entries and its version.")
+    kb.add_argument("--json", action="store_true",
+                    help="print the whole knowledge base as JSON (version and entries)")
+    check = _verb(sub, "check", run=cmd_check, summary="validate a knowledge base",
+                  description="Validate a knowledge base: exit 0 when valid, else 1 with one "
+                  "file:line: message line a problem.")
+    check.add_argument("path", nargs="?",
+                       help="a directory or YAML file (default: KNOWLEDGE_PATH's, knowledge/)")
     check.add_argument("--strict", action="store_true",
                        help="exit 1 on warnings (near-duplicate questions) too")
-    check.set_defaults(run=cmd_check)
-    sub.add_parser("reload", help="validate the knowledge base and have running instances serve it"
-                   ).set_defaults(run=cmd_reload)
-    sub.add_parser("console", help="chat with the bot in this terminal").set_defaults(
-        run=cmd_console)
-    teams = sub.add_parser("teams-package", help="build the Teams app package (a zip to upload)")
+    _verb(sub, "reload", run=cmd_reload,
+          summary="validate the knowledge base and have running instances serve it",
+          description="Validate the configured knowledge base and record its version in the "
+          "database, so every running instance converges on it.")
+    _verb(sub, "console", run=cmd_console, summary="chat with the bot in this terminal",
+          description="Chat with the bot in this terminal, one question a line, until Ctrl-D.")
+    teams = _verb(sub, "teams-package", run=cmd_teams_package,
+                  summary="build the Teams app package (a zip to upload)",
+                  description="Build the Teams app package for your bot's Microsoft App ID: a "
+                  "zip to upload to Teams.")
     teams.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
-    teams.add_argument("--out", default="guidance-bot-teams.zip", help="the zip file to write")
+    teams.add_argument("--out", default="guidance-bot-teams.zip",
+                       help="the zip file to write (default: %(default)s)")
     teams.add_argument("--source", help="folder with manifest.json and icons (default: teams/)")
-    teams.set_defaults(run=cmd_teams_package)
-    db = sub.add_parser("db", help="the database").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="apply schema migrations").set_defaults(run=cmd_db_upgrade)
-    rem = sub.add_parser("reminders", help="daily principle reminders").add_subparsers(
-        dest="reminders_command", required=True)
-    run_due = rem.add_parser("run-due", help="post the reminders due now, once, then exit")
+    db = _verb(sub, "db", summary="the database",
+               description="Look after the database named by DATABASE_URL (default: a SQLite "
+               "file in DATA_DIR).").add_subparsers(dest="db_command", required=True,
+                                                     metavar="COMMAND")
+    _verb(db, "upgrade", run=cmd_db_upgrade, summary="apply schema migrations",
+          description="Apply the database schema migrations, as the application does when it "
+          "starts; exit 1 with one line when the database cannot be reached.")
+    rem = _verb(sub, "reminders", summary="daily principle reminders",
+                description="The daily principle-of-the-day reminders, for cron-style schedulers."
+                ).add_subparsers(dest="reminders_command", required=True, metavar="COMMAND")
+    run_due = _verb(rem, "run-due", run=cmd_reminders_run_due,
+                    summary="post the reminders due now, once, then exit",
+                    description="Post every reminder due now that no other runner has posted, "
+                    "once, then exit: progress on standard error, the outcome as JSON on "
+                    "standard output.")
     run_due.add_argument("--at", type=_instant, help="act as if it were this instant (ISO-8601; "
                          "without an offset, in REMINDER_TIMEZONE)")
-    run_due.set_defaults(run=cmd_reminders_run_due)
+    run_due.add_argument("--progress-every", type=_count, default=PROGRESS_EVERY, metavar="N",
+                         help="a progress line every N posts, and at least every "
+                         f"{PROGRESS_SECONDS:g} s while posting (default: %(default)s; 0: only "
+                         "the summary)")
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.store import DatabaseUnreachable
+
     args = parser().parse_args(argv)
     try:
         return args.run(args)
     except BrokenPipeError:  # `guidance-bot kb | head` closed the pipe: not an error
         sys.stderr.close()
         return 0
+    except DatabaseUnreachable as error:
+        from adapters.startup import unreachable_line
+
+        print(unreachable_line(error=error, settings=_settings()), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 `setup_observability(app, core=...)` adds, for every route of every adapter (web chat, Slack,
 Teams, whatever is added later), a request id on each log line and response, one log line per
-request, Prometheus counters by the route's canonical path and status, and a refusal of new work
+request, Prometheus counters by the route's canonical path and status code, and a refusal of new work
 once shutdown has begun; it serves `GET /readyz` and `GET /metrics`. The core only reports events
 (`bot.observe`); everything Prometheus lives here, on a registry per application so several apps
 (and tests) never share counters.
@@ -18,14 +18,8 @@ from time import perf_counter
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    ProcessCollector,
-    generate_latest,
-)
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.core import InfoMetricFamily
 
 from bot.core import Core
@@ -63,8 +57,9 @@ class Metrics:
     def __init__(self, *, core: Core, registry: CollectorRegistry | None = None,
                  process: bool = True) -> None:
         self.registry = registry or CollectorRegistry()
-        self.requests = Counter("guidance_bot_http_requests", "HTTP requests by route and status.",
-                                ["method", "route", "status"], registry=self.registry)
+        self.requests = Counter("guidance_bot_http_requests",
+                                "HTTP requests by method, route and status code.",
+                                ["method", "route", "code"], registry=self.registry)
         self.answers = Counter("guidance_bot_answers", "Replies to messages by outcome and principle.",
                                ["platform", "outcome", "principle"], registry=self.registry)
         self.matching = Histogram("guidance_bot_matching_seconds",
@@ -90,9 +85,6 @@ class Metrics:
             self.reloads.labels(outcome="ok" if event.ok else "refused").inc()
         elif isinstance(event, ReminderOutcome):
             self.reminders.labels(outcome=event.outcome, platform=event.platform or "none").inc()
-
-    def exposition(self) -> bytes:
-        return generate_latest(self.registry)
 
 
 @dataclass(kw_only=True)
@@ -145,7 +137,7 @@ async def request_context(request: web.Request, handler) -> web.StreamResponse:
     finally:
         route = route_label(request)
         request.app[METRICS_KEY].requests.labels(method=request.method, route=route,
-                                                 status=str(status)).inc()
+                                                 code=str(status)).inc()
         log.info("%s %s %s %.1fms", request.method, route, status,
                  (perf_counter() - started) * 1000)
         request_id.reset(token)
@@ -172,11 +164,6 @@ def quiet_client_errors(logger: logging.Logger | None = None) -> None:
     logger = logger or logging.getLogger("aiohttp.server")
     if not any(isinstance(f, ClientErrorFilter) for f in logger.filters):
         logger.addFilter(ClientErrorFilter())
-
-
-async def metrics(request: web.Request) -> web.Response:
-    return web.Response(body=request.app[METRICS_KEY].exposition(),
-                        headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def readiness(*, core: Core, store=None, timeout: float = STORE_PING_TIMEOUT):
@@ -232,6 +219,8 @@ def setup_observability(app: web.Application, *, core: Core, store=None,
     core.observers.append(collector)
     app.middlewares.insert(0, request_context)
     app.router.add_get("/readyz", readiness(core=core, store=store, timeout=ping_timeout))
-    app.router.add_get("/metrics", metrics)
+    # The library's own handler: the text format or OpenMetrics as the scraper's Accept asks,
+    # gzip when its Accept-Encoding allows, `name[]` to pick families.
+    app.router.add_get("/metrics", make_aiohttp_handler(collector.registry))
     app.on_shutdown.append(_stop_accepting)
     return collector

@@ -250,6 +250,13 @@ def new_owner() -> str:
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+class Progress(Protocol):
+    """Told once the pass knows what is due (`done` 0), then after each post it makes, so a long
+    fan-out can report how far it has got; `report` is the pass's running count."""
+
+    def __call__(self, *, done: int, report: PassReport) -> None: ...
+
+
 class ReminderRunner:
     def __init__(self, *, store: Store, senders: Mapping[str, Sender],
                  compose: Callable[..., Reply], calendar: Calendar, clock: Clock,
@@ -269,7 +276,8 @@ class ReminderRunner:
                         for platform, interval in self.policy.pacing.items()}
         self._default_pacer = Pacer(interval=0.0, monotonic=monotonic, sleep=self.sleep)
 
-    async def run_due(self, *, now: datetime | None = None) -> PassReport:
+    async def run_due(self, *, now: datetime | None = None,
+                      progress: Progress | None = None) -> PassReport:
         """One pass: post every slot due now that no runner has, and close those past cut-off."""
         now = now or self.clock()
         report = PassReport()
@@ -302,13 +310,20 @@ class ReminderRunner:
         report.due = len(work)
         limit = asyncio.Semaphore(max(1, self.policy.concurrency))
         reply = self.compose(day=day) if work else None
+        done = 0
+        if progress is not None:
+            progress(done=done, report=report)
 
         async def one(subscription: Subscription) -> None:
+            nonlocal done
             async with limit:
                 outcome = await self._post(subscription, day, reply, limit)
             setattr(report, outcome, getattr(report, outcome) + 1)
             if outcome in ("delivered", "failed"):
                 self.notify(ReminderOutcome(outcome=outcome, platform=subscription.platform))
+            done += 1
+            if progress is not None:
+                progress(done=done, report=report)
 
         await asyncio.gather(*(one(subscription) for subscription in work))
         return report

@@ -26,6 +26,7 @@ from bot.insights import QuestionRecord
 from bot.retention import Cutoffs
 from bot.store import (
     AuditEntry,
+    DatabaseUnreachable,
     Feedback,
     InstanceBeat,
     Release,
@@ -53,6 +54,39 @@ def database_url(*, url: str | None, data_dir: Path) -> str:
     if url.startswith("sqlite://"):
         return "sqlite+aiosqlite://" + url[len("sqlite://"):]
     return url
+
+
+def describe(url: str | sa.URL) -> str:
+    """Where a database URL points, for logs: scheme, host, port and database name, or the
+    SQLite file; never the user name, password or query options (which may hold secrets)."""
+    url = sa.make_url(url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return f"SQLite file {url.database}" if url.database not in (None, "", ":memory:") else (
+            "SQLite in memory")
+    host, port, name = url.host or url.query.get("host") or "localhost", url.port or 5432, url.database
+    if isinstance(host, tuple):  # ?host= given more than once
+        host = ",".join(host)
+    if host.startswith("/"):
+        return f"{backend} on the socket in {host} (port {port}), database {name or '(default)'}"
+    host = f"[{host}]" if ":" in host else host
+    return f"{backend}://{host}:{port}/{name or ''}"
+
+
+def describe_database(*, url: str | None, data_dir: Path) -> str:
+    """`describe` for DATABASE_URL as configured (unset: the SQLite file in DATA_DIR)."""
+    return describe(database_url(url=url, data_dir=data_dir))
+
+
+def _reason(error: BaseException, *, url: sa.URL) -> str:
+    """The driver's own words for a failed connection, on one line, without the password."""
+    cause = getattr(error, "orig", None) or error
+    text = " ".join(str(cause).split())
+    if url.password and len(str(url.password)) >= 4:  # drivers do not echo it; just in case
+        text = text.replace(str(url.password), "***")
+    if not text and isinstance(cause, TimeoutError):
+        text = "no answer in time"
+    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -181,7 +215,11 @@ def create_engine(*, url: str, **options: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseUnreachable(where=describe(url), reason=_reason(
+                    error, url=sa.make_url(url))) from error
         options.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, **options)
         sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
@@ -207,12 +245,21 @@ def _run_migrations(connection: sa.Connection, revision: str) -> None:
 
 
 async def upgrade(*, engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to date; safe when several instances start at once."""
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Instances starting together queue here instead of racing to CREATE TABLE.
-            await connection.execute(sa.text("SELECT pg_advisory_xact_lock(591005)"))
-        await connection.run_sync(_run_migrations, revision)
+    """Bring the schema up to date; safe when several instances start at once. A database that
+    cannot be reached raises `DatabaseUnreachable`; a failing migration raises as it is."""
+    try:
+        connection = await engine.connect()
+    except Exception as error:  # whatever the driver raises: refused, timed out, auth, no file
+        raise DatabaseUnreachable(where=describe(engine.url),
+                                  reason=_reason(error, url=engine.url)) from error
+    try:
+        async with connection.begin():
+            if connection.dialect.name == "postgresql":
+                # Instances starting together queue here instead of racing to CREATE TABLE.
+                await connection.execute(sa.text("SELECT pg_advisory_xact_lock(591005)"))
+            await connection.run_sync(_run_migrations, revision)
+    finally:
+        await connection.close()
 
 
 def refused_values(error: BaseException) -> bool:
@@ -765,7 +812,11 @@ def lifecycle(*, store: SQLStore) -> Any:
     """For `app.cleanup_ctx`: migrate before serving, release connections after."""
 
     async def context(_app: Any) -> Any:
-        await store.upgrade()
+        try:
+            await store.upgrade()
+        except BaseException:
+            await store.close()  # the application stops here: leave no connection behind
+            raise
         yield
         await store.close()
 

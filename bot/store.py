@@ -24,6 +24,17 @@ class StoreUnavailable(StoreError):
     """The database is down, full, stalled or too slow: the same call may work later."""
 
 
+class DatabaseUnreachable(StoreUnavailable):
+    """The database could not be opened at all (refused, no such host or database, a file that
+    cannot be created): operators need where it looked and why, in one line, not a traceback.
+    `where` never carries credentials."""
+
+    def __init__(self, *, where: str, reason: str) -> None:
+        self.where = where
+        self.reason = reason
+        super().__init__(f"cannot connect to {where}: {reason}")
+
+
 class StoreFull(StoreUnavailable):
     """The database has no room to write (a full disk): reads may still work."""
 

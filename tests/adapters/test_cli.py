@@ -156,3 +156,60 @@ def test_check_holds_a_knowledge_base_to_the_filing_and_answers_tables_of_its_re
             "files the entries of topics.yaml under principles 2, 3, 4, 5") in out.stdout
     assert "the answers table gives 'topic-0' the source line 'Test source', but the entry's is "\
            "'Somewhere else'" in out.stdout
+
+
+def test_version_prints_the_installed_version():
+    from importlib.metadata import version
+
+    done = run("--version")
+    assert done.returncode == 0
+    assert done.stdout == f"guidance-bot {version('guidance-bot')}\n"
+
+
+def _verbs(parser=None, path=()):
+    """Every command a user can type, as argv prefixes, with its argparse parser."""
+    import argparse
+
+    from adapters.cli import parser as cli_parser
+
+    parser = parser or cli_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield (*path, name), child
+                yield from _verbs(child, (*path, name))
+
+
+VERBS = [path for path, _ in _verbs()]
+PARSERS = dict(_verbs())
+
+
+def test_every_verb_is_listed():
+    assert {" ".join(v) for v in VERBS} >= {
+        "serve", "ask", "kb", "check", "reload", "console", "teams-package", "db", "db upgrade",
+        "reminders", "reminders run-due"}
+
+
+@pytest.mark.parametrize("verb", [(), *VERBS], ids=lambda verb: " ".join(verb) or "guidance-bot")
+def test_every_verb_says_what_it_does_and_explains_each_option(verb):
+    import argparse
+
+    from adapters.cli import parser as cli_parser
+
+    parser = PARSERS[verb] if verb else cli_parser()
+    done = run(*verb, "--help")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())  # argparse wraps to the terminal's width
+    description = " ".join(parser.description.split())
+    assert description.endswith(".") and description in text
+    actions = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            actions.extend(action._choices_actions)  # each sub-command's one-line summary
+        elif action.dest != "help":
+            actions.append(action)
+    assert actions or verb in (("serve",), ("reload",), ("console",), ("db", "upgrade"))
+    for action in actions:
+        assert action.help, (verb, action.dest)
+        expanded = action.help % {**vars(action), "prog": parser.prog}  # as argparse shows it
+        assert " ".join(expanded.split()) in text, (verb, expanded)

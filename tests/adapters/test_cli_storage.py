@@ -90,3 +90,36 @@ def test_reload_of_a_broken_knowledge_base_exits_1_with_file_and_line(
     assert main(["reload"]) == 1
     out = capsys.readouterr().out
     assert f"{env / 'kb' / 'zz.yaml'}:2: " in out
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_fan_out_progress_is_reported_every_n_posts_and_when_it_has_been_a_while() -> None:
+    import io
+
+    from adapters.cli import FanOutProgress
+    from bot.reminders import PassReport
+
+    out, ticks = io.StringIO(), Ticks()
+    progress = FanOutProgress(out=out, every=100, seconds=10.0, monotonic=ticks)
+    report = PassReport(due=250, closed=2, busy=1)
+    progress(done=0, report=report)
+    for done in range(1, 251):
+        ticks.now += 1.0 if done > 150 else 0.0  # a second a post after 150: a line every 10 s
+        report.delivered += 1
+        progress(done=done, report=report)
+    progress.finish(report)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "reminders: 250 due; 2 closed past the cut-off; 1 held by another runner"
+    done_counts = [int(text.split()[1]) for text in lines[1:-1]]
+    assert done_counts == [100, 160, 170, 180, 190, 200, 210, 220, 230, 240, 250]
+    assert lines[-1].startswith("reminders: finished: 250 of 250 done: 250 delivered, 0 to retry, "
+                                "0 failed, 0 taken by another runner in ")

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
 import json
 import logging
+import shutil
+import subprocess
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client.openmetrics.parser import (
+    text_string_to_metric_families as openmetrics_families,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.observability import REQUEST_ID_HEADER, setup_observability
@@ -96,14 +102,71 @@ async def test_metrics_count_requests_by_canonical_route_and_status(client):
     await client.post("/api/chat", data=b"[", headers={"Content-Type": "application/json"})
     samples = await scrape(client)
     static_404 = value(samples, "guidance_bot_http_requests_total",
-                       method="GET", route="/static/{name}", status="404")
+                       method="GET", route="/static/{name}", code="404")
     assert static_404 >= 2
     assert value(samples, "guidance_bot_http_requests_total",
-                 method="GET", route="unmatched", status="404") == 1
+                 method="GET", route="unmatched", code="404") == 1
     assert value(samples, "guidance_bot_http_requests_total",
-                 method="POST", route="/api/chat", status="400") == 1
+                 method="POST", route="/api/chat", code="400") == 1
     labels = {dict(key[1]).get("route") for key in samples}
     assert not any(label and ("nope" in label or "9f8e7d" in label) for label in labels)
+
+
+OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+
+async def test_metrics_speak_the_text_format_or_openmetrics_as_the_scraper_asks(client):
+    await client.get("/healthz")
+    text = await client.get("/metrics", headers={"Accept": "text/plain"})
+    assert text.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    families = {f.name: f for f in text_string_to_metric_families(await text.text())}
+    assert families["guidance_bot_http_requests"].type == "counter"
+
+    # What Prometheus itself sends: OpenMetrics preferred, the text format as a fallback.
+    scraper = ("application/openmetrics-text;version=1.0.0;q=0.5,"
+               "text/plain;version=0.0.4;q=0.4,*/*;q=0.1")
+    for accept in (OPENMETRICS, scraper):
+        om = await client.get("/metrics", headers={"Accept": accept})
+        assert om.headers["Content-Type"].startswith("application/openmetrics-text"), accept
+        body = await om.text()
+        assert body.endswith("# EOF\n")
+        families = {f.name: f for f in openmetrics_families(body)}  # raises on anything malformed
+        assert families["guidance_bot_http_requests"].type == "counter"
+        assert families["guidance_bot_knowledge"].type == "info"
+
+
+async def test_metrics_are_gzipped_when_the_scraper_accepts_it(app):
+    async with TestClient(TestServer(app, host="127.0.0.1"), auto_decompress=False) as raw:
+        plain = await raw.get("/metrics", headers={"Accept-Encoding": "identity"})
+        plain_body = await plain.read()
+        zipped = await raw.get("/metrics", headers={"Accept-Encoding": "gzip"})
+        zipped_body = await zipped.read()
+    assert "Content-Encoding" not in plain.headers
+    assert plain_body.startswith(b"# HELP ")
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    body = gzip.decompress(zipped_body).decode()
+    assert "# HELP guidance_bot_http_requests_total" in body
+    assert len(zipped_body) < len(plain_body)
+
+
+async def test_the_http_status_label_is_code_as_prometheus_conventions_name_it(client):
+    await client.get("/healthz")
+    await client.get("/no/such/page")
+    samples = [s for family in text_string_to_metric_families(await (await client.get("/metrics")).text())
+               if family.name == "guidance_bot_http_requests" for s in family.samples
+               if s.name.endswith("_total")]
+    assert {tuple(sorted(s.labels)) for s in samples} == {("code", "method", "route")}
+    assert {s.labels["code"] for s in samples} >= {"200", "404"}
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None,
+                    reason="promtool not installed (Debian: apt-get install prometheus)")
+async def test_promtool_finds_nothing_to_fix_in_the_metrics(client):
+    await client.post("/api/chat", json={"text": "principle 3"})
+    body = await (await client.get("/metrics", headers={"Accept": "text/plain"})).read()
+    checked = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True,
+                             timeout=60)
+    assert checked.returncode == 0 and not checked.stdout.strip(), checked
 
 
 async def test_metrics_count_answers_by_outcome_and_principle_and_time_matching(client):
@@ -188,7 +251,7 @@ async def test_two_applications_keep_separate_counters(settings):
         await one.get("/healthz")
         await two.get("/healthz")
         counts = [value(await scrape(c), "guidance_bot_http_requests_total",
-                        method="GET", route="/healthz", status="200") for c in (one, two)]
+                        method="GET", route="/healthz", code="200") for c in (one, two)]
     assert counts == [2, 1]
 
 

@@ -141,9 +141,10 @@ async def test_the_scheduler_starts_with_the_web_application(
         assert (await client.get("/healthz")).status == 200
 
 
-async def _run_due(*, env: dict[str, str], at: str) -> asyncio.subprocess.Process:
+async def _run_due(*, env: dict[str, str], at: str, options: tuple[str, ...] = ()
+                   ) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "adapters.cli", "reminders", "run-due", "--at", at, env=env,
+        sys.executable, "-m", "adapters.cli", "reminders", "run-due", "--at", at, *options, env=env,
         cwd=PROJECT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
@@ -227,3 +228,24 @@ async def test_two_run_due_processes_at_once_post_each_slot_once(
         assert delivered == 60
     finally:
         await store.close()
+
+
+async def test_run_due_reports_its_progress_on_stderr_and_its_outcome_on_stdout(
+        slack_api: FakeSlackWebAPI, database: str, tmp_path: Path) -> None:
+    store = SQLStore.from_url(url=database)
+    try:
+        channels, env = await _sixty_subscriptions(store=store, database=database,
+                                                   slack_api=slack_api, tmp_path=tmp_path)
+        run = await _run_due(env=env, at="2026-03-02T09:00", options=("--progress-every", "25"))
+        out, err = await run.communicate()
+    finally:
+        await store.close()
+    assert run.returncode == 0, err.decode()
+    lines = [line for line in err.decode().splitlines() if line.startswith("reminders: ")]
+    assert lines[0] == "reminders: 60 due; 0 closed past the cut-off; 0 held by another runner"
+    counted = [line.split()[1] for line in lines[1:-1]]
+    assert {"25", "50"} <= set(counted)  # every 25 posts (and, on a slow machine, every 10 s)
+    assert counted == sorted(counted, key=int)
+    assert lines[-1].startswith("reminders: finished: 60 of 60 done: 60 delivered, 0 to retry, "
+                                "0 failed, 0 taken by another runner in ")
+    assert json.loads(out)["delivered"] == 60 == len(channels)
