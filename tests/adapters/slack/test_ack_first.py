@@ -99,6 +99,9 @@ class BlockingEncoder:
     def encode_stored(self, texts):
         return self.real.encode_stored(texts)
 
+    def vocabulary(self):
+        return self.real.vocabulary()
+
 
 async def test_a_slow_match_never_delays_another_events_acknowledgement(tmp_path, fake_slack, encoder):
     settings = settings_for(tmp_path, fake_slack)
