@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Guidance Bot as one container: `docker build -t guidance-bot .` then
 # `docker run -p 3978:3978 guidance-bot`. docs/deploy.md says how to deploy it.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
@@ -22,7 +21,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     HOST=0.0.0.0 PORT=3978 \
     KNOWLEDGE_PATH=/app/knowledge DATA_DIR=/app/data GUIDANCE_BOT_CACHE=/app/cache
-RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home guidance-bot
+RUN groupadd --gid 10001 guidance-bot \
+ && useradd --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin guidance-bot
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY knowledge/ knowledge/

@@ -54,7 +54,7 @@ $(UV_STAMP):
 
 requirements: $(UV_STAMP)
 	$(UV) pip compile pyproject.toml --extra postgres --universal --python-version 3.11 \
-		--exclude-newer $(REQUIREMENTS_AS_OF) --no-annotate --quiet \
+		--exclude-newer $(REQUIREMENTS_AS_OF) --upgrade --no-annotate --quiet \
 		--custom-compile-command 'make requirements' -o requirements.txt
 
 # The fast tests at the lowest versions pyproject.toml allows, in a venv of its own (docs/dependencies.md).
