@@ -50,7 +50,11 @@ def database_url(*, url: str | None, data_dir: Path) -> str:
         return f"sqlite+aiosqlite:///{(data_dir / DEFAULT_SQLITE_NAME).resolve()}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            parsed = sa.make_url("postgresql+asyncpg://" + url[len(prefix):])
+            if "sslmode" in parsed.query and "ssl" not in parsed.query:
+                # libpq's spelling, as Azure and Heroku write it; asyncpg takes the same values as `ssl`
+                parsed = parsed.update_query_dict({"ssl": parsed.query["sslmode"]})
+            return parsed.difference_update_query(["sslmode"]).render_as_string(hide_password=False)
     if url.startswith("sqlite://"):
         return "sqlite+aiosqlite://" + url[len("sqlite://"):]
     return url

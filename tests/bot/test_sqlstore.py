@@ -24,6 +24,8 @@ def test_database_urls_as_hosting_platforms_write_them(tmp_path: Path) -> None:
         "postgresql+asyncpg://u:p@db:5432/bot")
     assert database_url(url="postgresql://u@db/bot", data_dir=tmp_path) == (
         "postgresql+asyncpg://u@db/bot")
+    assert database_url(url="postgres://u:p@db.example:5432/bot?sslmode=require", data_dir=tmp_path) == (
+        "postgresql+asyncpg://u:p@db.example:5432/bot?ssl=require")
     assert database_url(url="sqlite:////var/bot.db", data_dir=tmp_path) == (
         "sqlite+aiosqlite:////var/bot.db")
     assert database_url(url=None, data_dir=tmp_path / "data") == (
@@ -43,6 +45,21 @@ async def test_first_start_creates_the_sqlite_file_and_migrates_it(tmp_path: Pat
     finally:
         await store.close()
 
+
+
+async def test_a_libpq_sslmode_in_database_url_connects(tmp_path: Path) -> None:
+    """Azure's portal and Heroku write `?sslmode=...`, which asyncpg itself refuses."""
+    import os
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    store = SQLStore.from_url(url=url + ("&" if "?" in url else "?") + "sslmode=disable", data_dir=tmp_path)
+    try:
+        async with store.engine.connect() as connection:
+            assert (await connection.execute(sa.text("SELECT 1"))).scalar_one() == 1
+    finally:
+        await store.close()
 
 
 async def test_the_sqlite_store_works_without_asyncpg(
