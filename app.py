@@ -7,6 +7,7 @@ import os
 import sys
 
 from aiohttp import web
+from threadpoolctl import threadpool_limits
 
 from adapters.fetch import url_fetcher
 from adapters.observability import setup_observability
@@ -89,6 +90,9 @@ def main() -> int:
         for problem in error.problems:
             log.error("configuration: %s", problem)
         return 2
+    # One BLAS thread per matching thread (`bot.matchqueue`): under load, threads that each ask
+    # BLAS for every core only take turns (docs/matching.md, Speed).
+    threadpool_limits(limits=1, user_api="blas")
     try:
         app = create_app(settings=settings)
         web.run_app(app, host=settings.host, port=settings.port, access_log=None,

@@ -6,7 +6,6 @@ an answer comes wholly from one knowledge-base version even while a reload swaps
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -18,7 +17,8 @@ from zoneinfo import ZoneInfo
 from bot.access import Admins
 from bot.daily import principle_of_the_day
 from bot.knowledge import Entry, KnowledgeBase
-from bot.matcher import MAX_QUESTION_CHARS, Matcher, Outcome, Thresholds
+from bot.matcher import MAX_QUESTION_CHARS, Match, Matcher, Outcome, Thresholds
+from bot.matchqueue import MatchQueue
 from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
 from bot.store import AuditEntry, Feedback, MemoryStore, Store, StoreError
 from bot.text import MAX_ID_CHARS, normalise, storable
@@ -122,12 +122,14 @@ class Core:
         timezone: str = "Europe/London",
         thresholds: Thresholds | None = None,
         encoder: Encoder | None = None,
+        matching: MatchQueue | None = None,
     ) -> None:
         if encoder is None:
             from bot.encoder import load_encoder
 
             encoder = load_encoder()
         self.encoder = encoder
+        self.matching = matching or MatchQueue()
         self.admins = admins or Admins()
         self.store = store or MemoryStore()
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -198,9 +200,7 @@ class Core:
         if command is not None:
             reply = await self._run_admin(command, message, arguments, allowed=allowed)
         else:
-            # Matching runs a sentence encoder: off the event loop, so acknowledgements and
-            # health checks never wait behind it.
-            reply = await asyncio.to_thread(self._converse, text=text, folded=folded)
+            reply = await self._converse(text=text, folded=folded)
             if self.question_log is not None and reply.question is not None:
                 self.question_log.note(message=message, reply=reply)
         if self.observers:
@@ -210,7 +210,7 @@ class Core:
                                 seconds=perf_counter() - started, admin=command is not None))
         return reply
 
-    def _converse(self, *, text: str, folded: str) -> Reply:
+    async def _converse(self, *, text: str, folded: str) -> Reply:
         snapshot = self.snapshot
         if not folded:
             return self.help(snapshot=snapshot)
@@ -225,7 +225,11 @@ class Core:
         principle = _PRINCIPLE_N.match(folded)
         if principle:
             return self.principle(number=principle.group(1), snapshot=snapshot)
-        return self.answer(question=text, snapshot=snapshot)
+        # Matching runs a sentence encoder: off the event loop, so acknowledgements and health
+        # checks never wait behind it.
+        question = text[:MAX_QUESTION_CHARS]
+        match = await self.matching.match(matcher=snapshot.matcher, text=question)
+        return self.answer(question=question, snapshot=snapshot, match=match)
 
     async def _run_admin(self, command: AdminCommand, message: Message, arguments: str, *,
                          allowed: bool) -> Reply:
@@ -263,10 +267,15 @@ class Core:
 
             logging.getLogger(__name__).exception("audit of %r not recorded", command.name)
 
-    def answer(self, *, question: str, snapshot: Snapshot | None = None) -> Reply:
+    def answer(self, *, question: str, snapshot: Snapshot | None = None,
+               match: Match | None = None) -> Reply:
+        """The reply to a question; `match` when the caller has matched it already (the queue)."""
         snapshot = snapshot or self.snapshot
         question = question[:MAX_QUESTION_CHARS]
-        match = snapshot.matcher.match(text=question)
+        return self._match_reply(match or snapshot.matcher.match(text=question), question=question,
+                                 snapshot=snapshot)
+
+    def _match_reply(self, match: Match, *, question: str, snapshot: Snapshot) -> Reply:
         if match.entry is not None:  # then `best` is set too
             return self._entry_reply(match.entry, snapshot=snapshot, score=match.best.score,
                                      question=question)

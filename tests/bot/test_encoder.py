@@ -69,3 +69,20 @@ def test_the_model_loads_with_no_network_and_no_hub(tmp_path):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "(1, 384)"
+
+
+def test_a_truncated_model_file_is_refused(tmp_path):
+    for name in FILES:
+        shutil.copy(model_dir() / name, tmp_path / name)
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1_000_000])
+    with pytest.raises(ModelError, match="reinstall it with"):
+        Encoder(folder=tmp_path)
+
+
+def test_a_model_file_that_is_not_safetensors_is_refused(tmp_path):
+    for name in FILES:
+        shutil.copy(model_dir() / name, tmp_path / name)
+    (tmp_path / "model.safetensors").write_bytes(b"\xff" * 64)
+    with pytest.raises(ModelError, match="sha256"):
+        Encoder(folder=tmp_path)
