@@ -14,6 +14,7 @@ RUN pip install -r requirements.txt \
 COPY pyproject.toml README.md LICENSE app.py ./
 COPY bot/ bot/
 COPY adapters/ adapters/
+COPY knowledge/ knowledge/
 RUN pip install --no-deps .
 
 FROM ${PYTHON_IMAGE}

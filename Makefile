@@ -12,7 +12,7 @@ BASELINE := .venv-baseline
 BASELINE_STAMP := $(BASELINE)/.installed
 TORCH_PIP_ARGS ?=
 
-.PHONY: run test test-lowest lint requirements bench bench-speed bench-baselines eval clean
+.PHONY: run test test-fast test-lowest lint requirements bench bench-speed bench-baselines eval clean
 
 $(STAMP): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ run: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(PY) -m pytest -q
+
+# Everything but the browser, app processes, image and wheel builds and the quality sets.
+test-fast: $(TEST_STAMP)
+	$(PY) -m pytest -q -m 'not slow'
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

@@ -15,21 +15,21 @@ from adapters.senders import reminder_service
 from adapters.slack import setup_slack
 from adapters.startup import startup_lines, unreachable_line
 from adapters.teams import setup_teams
-from adapters.web import WebChat
+from adapters.web.chat import WebChat
 from bot import version
-from bot.admin import AdminCommands
-from bot.core import Core
-from bot.instances import setup_admin
-from bot.knowledge import KnowledgeError
+from bot.conversation.admin import AdminCommands
+from bot.conversation.core import Core
+from bot.conversation.ratelimit import RateLimiter
+from bot.knowledge.instances import setup_admin
+from bot.knowledge.loader import KnowledgeError
+from bot.knowledge.reload import Reloader
 from bot.logs import configure as configure_logging
-from bot.ratelimit import RateLimiter
-from bot.reload import Reloader
-from bot.retention import retention_context
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
-from bot.sqlstore import SQLStore
-from bot.sqlstore import lifecycle as store_lifecycle
-from bot.store import DatabaseUnreachable
+from bot.storage.retention import retention_context
+from bot.storage.sqlstore import SQLStore
+from bot.storage.sqlstore import lifecycle as store_lifecycle
+from bot.storage.store import DatabaseUnreachable
 
 log = logging.getLogger("guidance_bot")
 SHUTDOWN_TIMEOUT = 10.0  # seconds for requests in flight to finish after SIGTERM
@@ -90,7 +90,7 @@ def main() -> int:
         for problem in error.problems:
             log.error("configuration: %s", problem)
         return 2
-    # One BLAS thread per matching thread (`bot.matchqueue`): under load, threads that each ask
+    # One BLAS thread per matching thread (`bot.matching.queue`): under load, threads that each ask
     # BLAS for every core only take turns (docs/matching.md, Speed).
     threadpool_limits(limits=1, user_api="blas")
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.knowledge import MAX_FILE_BYTES, KnowledgeError, Problem
+from bot.knowledge.loader import MAX_FILE_BYTES, KnowledgeError, Problem
 
 CHUNK_BYTES = 64 * 1024
 

@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessColl
 from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.core import InfoMetricFamily
 
-from bot.core import Core
+from bot.conversation.core import Core
 from bot.logs import request_id, sane_request_id
 from bot.observe import Event, Handled, Reloaded, ReminderOutcome
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import aiohttp
 
-from bot import reminders
-from bot.reminders import Sender
+from bot.reminders import service as reminders
+from bot.reminders.service import Sender
 
 
 @asynccontextmanager
@@ -28,7 +28,7 @@ async def open_senders(*, settings: Any, store: Any, app: Any = None
             from slack_sdk.web.async_client import AsyncWebClient
 
             from adapters.slack.render import reminder_message
-            from adapters.slack_sender import SlackWebSender
+            from adapters.slack.sender import SlackWebSender
 
             # slack_sdk joins method names onto the base URL, which must end with a slash.
             options = ({"base_url": settings.slack_api_url.rstrip("/") + "/"}

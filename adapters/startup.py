@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from yarl import URL
 
-from bot.knowledge import KnowledgeBase
+from bot.knowledge.loader import KnowledgeBase
 from bot.settings import Settings
-from bot.sqlstore import describe_database
-from bot.store import DatabaseUnreachable
+from bot.storage.sqlstore import describe_database
+from bot.storage.store import DatabaseUnreachable
 
 ALL_ADDRESSES = frozenset({"0.0.0.0", "::", ""})
 

@@ -22,9 +22,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.core import Core  # noqa: E402
-from bot.knowledge import load_knowledge  # noqa: E402
-from bot.matcher import Outcome, Thresholds  # noqa: E402
+from bot.conversation.core import Core  # noqa: E402
+from bot.knowledge.loader import load_knowledge  # noqa: E402
+from bot.matching.matcher import Outcome, Thresholds  # noqa: E402
 
 QUALITY = ROOT / "tests" / "quality"
 FIT = [ROOT.parent / "shared" / "eval" / "dev.yaml", QUALITY / "holdout.yaml", QUALITY / "fresh.yaml",

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import yaml  # noqa: E402
 
-from bot.encoder import load_encoder  # noqa: E402
-from bot.knowledge import load_knowledge, parse_knowledge  # noqa: E402
-from bot.matcher import Matcher  # noqa: E402
+from bot.knowledge.loader import load_knowledge, parse_knowledge  # noqa: E402
+from bot.matching.encoder import load_encoder  # noqa: E402
+from bot.matching.matcher import Matcher  # noqa: E402
 from tests.kbfactory import knowledge_dict  # noqa: E402
 
 OFF_TOPIC = ["How do I book annual leave?", "where is the canteen", "qwertyuiop",

@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.fit import FIT, objective  # noqa: E402
 from bench.typos import add_typos  # noqa: E402
-from bot.core import Core  # noqa: E402
-from bot.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
-from bot.matcher import content_words  # noqa: E402
+from bot.conversation.core import Core  # noqa: E402
+from bot.knowledge.loader import KnowledgeBase, load_knowledge  # noqa: E402
+from bot.matching.matcher import content_words  # noqa: E402
 
 QUALITY = ROOT / "tests" / "quality"
 HELD = sorted(QUALITY.glob("held*.yaml"))

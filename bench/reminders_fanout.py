@@ -27,12 +27,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.slack_sender import SlackWebSender  # noqa: E402
-from bot.core import Core  # noqa: E402
-from bot.knowledge import load_knowledge  # noqa: E402
-from bot.reminders import Calendar, Policy, ReminderRunner  # noqa: E402
-from bot.sqlstore import SQLStore, subscriptions  # noqa: E402
-from bot.store import SlotStatus  # noqa: E402
+from adapters.slack.sender import SlackWebSender  # noqa: E402
+from bot.conversation.core import Core  # noqa: E402
+from bot.knowledge.loader import load_knowledge  # noqa: E402
+from bot.reminders.service import Calendar, Policy, ReminderRunner  # noqa: E402
+from bot.storage.sqlstore import SQLStore, subscriptions  # noqa: E402
+from bot.storage.store import SlotStatus  # noqa: E402
 from tests.adapters.reminder_slack_api import FakeSlackWebAPI  # noqa: E402
 from tests.kbfactory import write_knowledge  # noqa: E402
 

@@ -20,8 +20,8 @@ from aiohttp.test_utils import TestClient, TestServer
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import app as application  # noqa: E402
-from bot.core import Core  # noqa: E402
-from bot.knowledge import load_knowledge  # noqa: E402
+from bot.conversation.core import Core  # noqa: E402
+from bot.knowledge.loader import load_knowledge  # noqa: E402
 from tests.adapters.slack.fake_slack import FakeSlack  # noqa: E402
 from tests.adapters.slack.harness import payload, settings_for, signed_headers  # noqa: E402
 

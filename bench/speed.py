@@ -81,7 +81,7 @@ BASELINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TQDM_DISABL
 def quality_questions(*, knowledge_path: Path) -> list[str]:
     """The quality sets' questions, minus the knowledge base's own wordings (an encoder may hold
     those from load), deduplicated and shuffled so every kind of question is spread through."""
-    from bot.knowledge import load_knowledge
+    from bot.knowledge.loader import load_knowledge
     from bot.text import normalise
 
     knowledge = load_knowledge(path=knowledge_path)

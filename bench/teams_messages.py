@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
 from adapters.teams import setup_teams  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.store import MemoryStore  # noqa: E402
+from bot.storage.store import MemoryStore  # noqa: E402
 from tests.adapters.teams_support import FakeConnector, golden, make_core  # noqa: E402
 
 

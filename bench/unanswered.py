@@ -24,11 +24,11 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from rapidfuzz import fuzz  # noqa: E402
 
 from app import create_app  # noqa: E402
-from bot import insights  # noqa: E402
-from bot.core import Core  # noqa: E402
-from bot.knowledge import load_knowledge  # noqa: E402
+from bot.conversation.core import Core  # noqa: E402
+from bot.insights import records as insights  # noqa: E402
+from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.sqlstore import SQLStore  # noqa: E402
+from bot.storage.sqlstore import SQLStore  # noqa: E402
 from bot.text import normalise  # noqa: E402
 from tests.bot.unanswered_questions import sample  # noqa: E402
 from tests.kbfactory import write_knowledge  # noqa: E402

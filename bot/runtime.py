@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core import Clock, Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Clock, Core
+from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage.store import Store
 
 
 def build_core(*, settings: Settings, store: Store | None = None, clock: Clock | None = None) -> Core:

@@ -5,21 +5,22 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.access import Admins, parse_ids
-from bot.matcher import Thresholds
+from bot.conversation.access import Admins, parse_ids
+from bot.matching.matcher import Thresholds
 
 if TYPE_CHECKING:
-    from bot.retention import Retention
+    from bot.storage.retention import Retention
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-# A member id, or one tied to a workspace (T…) or Enterprise Grid org (E…): see `bot.access`.
+SHIPPED_KNOWLEDGE = Path(__file__).resolve().parent / "knowledge" / "shipped"  # in a wheel
+# A member id, or one tied to a workspace (T…) or Enterprise Grid org (E…): see `bot.conversation.access`.
 SLACK_ADMIN_ID = re.compile(r"^(?:[TE][A-Z0-9]+:)?[UW][A-Z0-9]+$")
 
 
@@ -30,15 +31,18 @@ class SettingsError(Exception):
 
 
 def default_knowledge_path() -> Path:
-    here = Path("knowledge")
-    return here if here.is_dir() else PROJECT_DIR / "knowledge"
+    """`knowledge/` in the working folder, else the repository's, else the copy inside the wheel."""
+    for folder in (Path("knowledge"), PROJECT_DIR / "knowledge"):
+        if folder.is_dir():
+            return folder
+    return SHIPPED_KNOWLEDGE
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     port: int = 3978
     host: str = "127.0.0.1"  # local only unless HOST says otherwise
-    knowledge_path: Path = PROJECT_DIR / "knowledge"
+    knowledge_path: Path = field(default_factory=default_knowledge_path)
     knowledge_url: str | None = None
     database_url: str | None = None
     data_dir: Path = Path("data")
@@ -74,7 +78,7 @@ class Settings:
 
     @property
     def retention(self) -> Retention:
-        from bot.retention import Retention  # not at the top: `ask` never needs asyncio
+        from bot.storage.retention import Retention  # not at the top: `ask` never needs asyncio
 
         return Retention(question_text_days=self.question_log_days, audit_days=self.audit_log_days)
 

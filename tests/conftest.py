@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 from tests.kbfactory import write_knowledge
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def embedding_store(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def encoder(embedding_store):
-    from bot.encoder import load_encoder
+    from bot.matching.encoder import load_encoder
 
     return load_encoder(store=embedding_store)
 
@@ -98,9 +98,11 @@ def configured():
 
 
 # Left out of the quick run (`pytest -m "not slow"`, as `make test-lowest` runs it): a real
-# browser, real app processes, a container build, and minutes of matching over the quality sets.
+# browser, real app processes, a container or wheel build, and minutes of matching over the quality
+# sets.
 SLOW_MODULES = frozenset({"test_web_browser.py", "test_app_process.py",
-                          "test_app_process_platforms.py", "test_quality.py", "test_container.py"})
+                          "test_app_process_platforms.py", "test_quality.py", "test_container.py",
+                          "test_wheel.py"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

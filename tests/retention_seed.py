@@ -11,9 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.insights import QuestionRecord
-from bot.sqlstore import SQLStore, conversations, processed_events
-from bot.store import AuditEntry, Feedback, InstanceBeat, Release, SlotStatus, Subscription
+from bot.insights.records import QuestionRecord
+from bot.storage.sqlstore import SQLStore, conversations, processed_events
+from bot.storage.store import AuditEntry, Feedback, InstanceBeat, Release, SlotStatus, Subscription
 
 YEARS = timedelta(days=800)  # past every retention
 WEEKS = timedelta(days=45)  # past question text (30 days), within the audit log's 90

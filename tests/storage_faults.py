@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot import sqlstore
-from bot.sqlstore import SQLStore, create_engine, database_url
+from bot.storage import sqlstore
+from bot.storage.sqlstore import SQLStore, create_engine, database_url
 from tests.bot.conftest import NO_PG, PG_URL, pg_schema, pg_store
 
 PREFIXES = ("0", "9", "a", "readyz:", "slack:event:", "slack:signature:v0=", "teams:", "z", "~")

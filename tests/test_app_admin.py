@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.store import MemoryStore
+from bot.storage.store import MemoryStore
 from tests.kbfactory import write_knowledge
 
 TOKEN = "admin-token"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.knowledge import load_knowledge
+from bot.knowledge.loader import load_knowledge
 from tests.bot.conftest import NO_PG, PG_URL
 from tests.kbfactory import write_knowledge
 from tests.test_app_process import PROJECT, app_process, free_port
@@ -150,7 +150,7 @@ def test_a_sqlite_file_that_cannot_be_created_stops_the_app_with_one_line(tmp_pa
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, **CLEAN, **env}
-    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], cwd=PROJECT, env=environ,
+    return subprocess.run([sys.executable, "-m", "adapters.cli.main", *args], cwd=PROJECT, env=environ,
                           capture_output=True, text=True, timeout=120)
 
 

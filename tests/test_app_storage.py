@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
 from bot.settings import Settings
-from bot.sqlstore import SQLStore
+from bot.storage.sqlstore import SQLStore
 from tests.kbfactory import write_knowledge
 
 

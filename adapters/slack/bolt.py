@@ -30,15 +30,16 @@ from adapters.slack.render import (
     home_view,
 )
 from adapters.slack.render import reply_message as render_message
-from bot.core import Core
+from bot.conversation.core import Core
 from bot.messages import Message, Reply
-from bot.store import Store, first_delivery_or_new
+from bot.storage.store import Store, first_delivery_or_new
 
 log = logging.getLogger("guidance_bot.slack")
 
 SLASH_COMMAND = "/guidance"
 ACK_STORE_SECONDS = 1.0  # see adapters/slack/http.py: the acknowledgement waits on this claim
-# What slack/manifest*.yaml subscribe to; each has a listener, so none is ever answered 404.
+# What adapters/slack/manifests/manifest*.yaml subscribe to; each has a listener, so none is
+# ever answered 404.
 SUBSCRIBED_EVENTS = ("app_home_opened", "app_mention", "message.im")
 BOT_SCOPES = ("app_mentions:read", "channels:read", "chat:write", "commands", "groups:read", "im:history")
 # Message subtypes that are still a person typing a question.

@@ -17,8 +17,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.web import json_error, read_body
-from bot.store import Store, first_delivery_or_new
+from adapters.web.chat import json_error, read_body
+from bot.storage.store import Store, first_delivery_or_new
 
 log = logging.getLogger("guidance_bot.slack")
 

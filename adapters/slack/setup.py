@@ -17,9 +17,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.bolt import build_bolt_app, finish_answers
 from adapters.slack.http import SlackEvents
 from adapters.slack.socket_mode import socket_mode_context
-from bot.core import Core
+from bot.conversation.core import Core
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage.store import Store
 
 log = logging.getLogger("guidance_bot.slack")
 

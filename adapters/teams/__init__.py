@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.core import Core
+from bot.conversation.core import Core
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from adapters.teams.cards import (
     render,
 )
 from adapters.teams.retry import RetryPolicy, Sleep, with_retries
-from bot.core import Core
+from bot.conversation.core import Core
 from bot.messages import Message, Reply
-from bot.store import Store, first_delivery_or_new
+from bot.storage.store import Store, first_delivery_or_new
 
 log = logging.getLogger(__name__)
 

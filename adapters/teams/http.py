@@ -30,7 +30,7 @@ from botframework.connector.auth import (
 from msrest.exceptions import DeserializationError
 
 from adapters.teams.connectors import ClientPool, OutboundLimits, PooledConnectorFactory
-from adapters.web import json_error, read_json_object
+from adapters.web.chat import json_error, read_json_object
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from botbuilder.schema import ConversationReference
 
 from adapters.teams.bot import PLATFORM, GuidanceTeamsBot, stored_id
 from bot.messages import Reply
-from bot.store import Store
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from adapters.teams.bot import PLATFORM, stored_id
 from adapters.teams.cards import reminder as reminder_card
 from adapters.teams.retry import RETRIED_STATUSES, retry_after, status_of
 from bot.messages import Reply
-from bot.reminders import Delivery
-from bot.store import Store, Subscription
+from bot.reminders.service import Delivery
+from bot.storage.store import Store, Subscription
 
 log = logging.getLogger(__name__)
 

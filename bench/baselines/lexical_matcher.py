@@ -1,4 +1,4 @@
-"""The matcher the bot shipped before the encoder (bot/matcher.py at 7be864b), kept unchanged as
+"""The matcher the bot shipped before the encoder (bot/matching/matcher.py at 7be864b), kept unchanged as
 bench/quality.py's "old" yardstick: hand-tuned rapidfuzz rules over a small word index.
 
 Finding the knowledge-base entry a question is about.
@@ -22,7 +22,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.knowledge import Entry, KnowledgeBase
+from bot.knowledge.loader import Entry, KnowledgeBase
 from bot.text import normalise
 
 MAX_QUESTION_CHARS = 2000

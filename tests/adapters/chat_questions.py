@@ -7,7 +7,7 @@ phrasings that the next round of matcher tuning would break.
 
 from __future__ import annotations
 
-from bot.core import Core
+from bot.conversation.core import Core
 from bot.messages import Message, ReplyKind
 from tests.kbfactory import principle_entry
 

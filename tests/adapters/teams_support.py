@@ -11,10 +11,10 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.store import MemoryStore
+from bot.storage.store import MemoryStore
 from tests.kbfactory import write_knowledge
 
 ACTIVITIES = Path(__file__).parent / "teams_activities"

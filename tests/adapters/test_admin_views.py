@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.access import Admins
+from bot.conversation.access import Admins
 from tests.adapters.planted import LINK, PLANTED, planted_audit_entry, strings
 from tests.adapters.teams_support import bot_on, golden
 from tests.bot.conftest import sql_stores

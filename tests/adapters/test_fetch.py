@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.fetch import url_fetcher
 from app import create_app
-from bot.knowledge import KnowledgeError
+from bot.knowledge.loader import KnowledgeError
 from bot.runtime import build_core
 from bot.settings import Settings
 from tests.kbfactory import knowledge_dict, write_knowledge

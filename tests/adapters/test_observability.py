@@ -19,8 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.observability import REQUEST_ID_HEADER, setup_observability
 from app import ADMIN, CORE
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 from bot.logs import JsonFormatter, RequestIdFilter
 from bot.observe import ReminderOutcome
 from bot.settings import Settings, SettingsError

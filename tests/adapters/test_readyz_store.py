@@ -8,9 +8,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.observability import setup_observability
-from bot.core import Core
-from bot.knowledge import load_knowledge
-from bot.sqlstore import SQLStore
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
+from bot.storage.sqlstore import SQLStore
 from tests.kbfactory import write_knowledge
 
 

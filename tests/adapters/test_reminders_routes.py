@@ -14,13 +14,13 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
 from adapters.senders import open_senders
-from bot.access import Admins
-from bot.core import Core
-from bot.knowledge import load_knowledge
-from bot.reminders import ReminderRunner, calendar_from
+from bot.conversation.access import Admins
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
+from bot.reminders.service import ReminderRunner, calendar_from
 from bot.settings import Settings
-from bot.sqlstore import SQLStore
-from bot.store import SlotStatus
+from bot.storage.sqlstore import SQLStore
+from bot.storage.store import SlotStatus
 from tests.adapters.bot_framework import BotFramework
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import Harness, payload, settings_for

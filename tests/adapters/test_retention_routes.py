@@ -12,12 +12,12 @@ import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.cli import main
+from adapters.cli.main import main
 from app import create_app
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.sqlstore import SQLStore, create_engine, database_url
+from bot.storage.sqlstore import SQLStore, create_engine, database_url
 from tests.bot.conftest import NO_PG, PG_URL, sql_stores
 from tests.kbfactory import write_knowledge
 from tests.retention_seed import check, seed

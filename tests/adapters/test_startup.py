@@ -12,7 +12,7 @@ from adapters.startup import address, switches
 from app import create_app
 from bot.runtime import build_core
 from bot.settings import Settings
-from bot.sqlstore import describe, describe_database
+from bot.storage.sqlstore import describe, describe_database
 
 CONFIGURATIONS = {
     "nothing": {},
@@ -71,7 +71,7 @@ def test_the_address_to_open(host, port, url):
 
 
 def test_a_connection_that_times_out_says_so():
-    from bot.sqlstore import _reason
+    from bot.storage.sqlstore import _reason
 
     url = sa.make_url("postgresql://u:p@127.0.0.1:5/x")
     assert _reason(TimeoutError(), url=url) == "TimeoutError: no answer in time"

@@ -10,10 +10,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Core
+from bot.insights.questionlog import QuestionLog
+from bot.knowledge.loader import load_knowledge
 from bot.messages import Message, Reply, ReplyKind
-from bot.questionlog import QuestionLog
 from bot.settings import Settings
 from tests.bot.conftest import sql_stores
 from tests.kbfactory import write_knowledge

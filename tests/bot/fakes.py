@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.messages import Reply
-from bot.reminders import Delivery
-from bot.store import Subscription
+from bot.reminders.service import Delivery
+from bot.storage.store import Subscription
 
 
 @dataclass

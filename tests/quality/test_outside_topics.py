@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from bench.quality import evaluate
-from bot.core import Core
+from bot.conversation.core import Core
 from bot.text import normalise
 
 HERE = Path(__file__).resolve().parent
@@ -54,7 +54,7 @@ IDS = [path.stem for path in SETS]
 
 @pytest.fixture(scope="module")
 def core():
-    from bot.knowledge import load_knowledge
+    from bot.knowledge.loader import load_knowledge
 
     return Core(knowledge=load_knowledge(path=HERE.parents[1] / "knowledge"))
 

@@ -6,9 +6,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
-from bot.core import Core
-from bot.knowledge import load_knowledge
-from bot.store import MemoryStore
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
+from bot.storage.store import MemoryStore
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import Harness, settings_for
 

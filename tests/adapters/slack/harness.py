@@ -15,11 +15,11 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
-from bot.access import Admins
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.access import Admins
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.store import MemoryStore
+from bot.storage.store import MemoryStore
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.kbfactory import write_knowledge
 

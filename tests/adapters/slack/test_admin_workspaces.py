@@ -8,11 +8,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
-from bot.access import Admins
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.access import Admins
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings, SettingsError
-from bot.store import MemoryStore
+from bot.storage.store import MemoryStore
 from tests.adapters.slack.fake_slack import TEAM_ID
 from tests.adapters.slack.harness import Harness, payload, settings_for
 

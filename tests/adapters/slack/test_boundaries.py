@@ -17,7 +17,7 @@ def test_the_core_never_imports_slack():
 
 
 def test_the_cli_loads_no_slack_module():
-    code = ("import sys, adapters.cli; "
+    code = ("import sys, adapters.cli.main; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('slack_bolt', 'slack_sdk')))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             check=True)

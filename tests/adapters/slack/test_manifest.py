@@ -9,7 +9,7 @@ import yaml
 
 from adapters.slack.bolt import BOT_SCOPES, SLASH_COMMAND, SUBSCRIBED_EVENTS
 
-MANIFESTS = Path(__file__).resolve().parents[3] / "slack"
+MANIFESTS = Path(__file__).resolve().parents[3] / "adapters" / "slack" / "manifests"
 
 
 def load(name: str) -> dict:

@@ -10,10 +10,10 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import ASK_PROMPT, MAX_HEADER_CHARS, REMINDER_MORE_ACTION, reminder_message
-from adapters.slack_sender import SlackWebSender
+from adapters.slack.sender import SlackWebSender
 from bot.messages import Reply, ReplyKind
-from bot.reminders import Outcome
-from bot.store import Subscription
+from bot.reminders.service import Outcome
+from bot.storage.store import Subscription
 from tests.adapters.slack.harness import payload
 
 SUB = Subscription(platform="slack", channel_id="C0CHANNEL", at=time(9),

@@ -18,8 +18,8 @@ from adapters.slack.render import (
     reply_message,
     split_text,
 )
-from bot.core import Core
-from bot.knowledge import load_knowledge
+from bot.conversation.core import Core
+from bot.knowledge.loader import load_knowledge
 from bot.messages import Point, Reply, ReplyKind, Suggestion
 from tests.kbfactory import write_knowledge
 

@@ -7,8 +7,8 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.bolt import build_bolt_app, log
-from bot.core import Core
-from bot.store import MemoryStore
+from bot.conversation.core import Core
+from bot.storage.store import MemoryStore
 
 
 def test_starting_with_slack_bot_token_set_logs_no_warning(monkeypatch, caplog, small_kb):

@@ -1,0 +1,1 @@
+"""`guidance-bot`: the command line."""

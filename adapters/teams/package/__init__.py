@@ -1,0 +1,1 @@
+"""Building the Teams app package: a developer tool, never imported at run time."""

@@ -1,0 +1,1 @@
+"""The local web chat: a page and its JSON API."""

@@ -1,0 +1,1 @@
+"""What staff ask: the question log and the summaries admins read."""

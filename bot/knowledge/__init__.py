@@ -1,0 +1,1 @@
+"""The knowledge base: loading and validating it, reloading it while serving, one version across instances."""

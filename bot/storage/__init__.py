@@ -1,0 +1,1 @@
+"""The shared store: its interface, its SQL implementation with migrations, and retention."""
