@@ -33,6 +33,7 @@ run: $(STAMP)
 	$(PY) app.py
 
 test: $(TEST_STAMP)
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 # Everything but the browser, app processes, image and wheel builds and the quality sets.

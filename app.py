@@ -99,8 +99,8 @@ def main() -> int:
                     print=_report_start(app=app, settings=settings),
                     shutdown_timeout=SHUTDOWN_TIMEOUT)
     except KnowledgeError as error:
-        for problem in error.problems:
-            log.error("knowledge base: %s", problem)
+        for knowledge_problem in error.problems:
+            log.error("knowledge base: %s", knowledge_problem)
         return 1
     except DatabaseUnreachable as error:
         log.error("%s", unreachable_line(error=error, settings=settings))

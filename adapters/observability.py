@@ -34,9 +34,6 @@ UNMATCHED = "unmatched"  # the route label of a request no route matched: never 
 CLIENT_WENT_AWAY = 499  # nginx's status for a client that closed the connection first
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
-METRICS_KEY = web.AppKey("metrics", "Metrics")
-STATE_KEY = web.AppKey("lifecycle", "Lifecycle")
-
 
 class _KnowledgeVersion:
     """Read at scrape time, so a reload shows without anyone updating a gauge."""
@@ -90,6 +87,10 @@ class Metrics:
 @dataclass(kw_only=True)
 class Lifecycle:
     accepting: bool = True
+
+
+METRICS_KEY = web.AppKey("metrics", Metrics)
+STATE_KEY = web.AppKey("lifecycle", Lifecycle)
 
 
 def route_label(request: web.Request) -> str:

@@ -105,8 +105,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     warnings = conflicts(knowledge)
     for conflict in warnings:
-        entry = knowledge.entry(conflict.first)
-        print(f"{entry.file}:{entry.line}: warning: question '{conflict.question}' of "
+        entry = knowledge.entry(conflict.first)  # always found: conflicts are between its entries
+        where = f"{entry.file}:{entry.line}" if entry is not None else str(path)
+        print(f"{where}: warning: question '{conflict.question}' of "
               f"'{conflict.first}' is nearly the same as '{conflict.other_question}' of "
               f"'{conflict.second}'")
     print(f"{path}: valid, {len(knowledge.entries)} entries, version {knowledge.version}"

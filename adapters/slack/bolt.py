@@ -161,7 +161,8 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
         return await next()
 
     def reply_message(reply: Reply, *, shareable: bool = False) -> dict:
-        principle = core.knowledge.principle(reply.principle) if reply.principle in range(1, 7) else None
+        principle = (core.knowledge.principle(reply.principle)
+                     if reply.principle is not None and reply.principle in range(1, 7) else None)
         return render_message(reply, shareable=shareable,
                               principle_title=principle.title if principle else None)
 
@@ -175,9 +176,10 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
     @app.event("app_mention")
     @logged
     async def on_mention(event: dict, context, client: AsyncWebClient) -> None:
-        if from_bot(event) or not event.get("user"):
-            return
         channel = event.get("channel")
+        # With no channel there is nowhere to answer.
+        if from_bot(event) or not event.get("user") or not isinstance(channel, str):
+            return
         text = strip_mention(event.get("text") or "", bot_user_id=context.bot_user_id)
         reply = await answer(text, user=event["user"], channel=channel, direct=False,
                              context=context)
@@ -188,9 +190,10 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
     @app.event("message")
     @logged
     async def on_message(event: dict, client: AsyncWebClient, context) -> None:
-        if event.get("channel_type") != "im" or from_bot(event) or not event.get("user"):
-            return
         channel = event.get("channel")
+        if event.get("channel_type") != "im" or from_bot(event) or not event.get("user") or (
+                not isinstance(channel, str)):
+            return
         reply = await answer(event.get("text") or "", user=event["user"], channel=channel,
                              direct=True, context=context)
         await deliver("chat.postMessage", channel, client.chat_postMessage(

@@ -15,7 +15,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
+from slack_sdk.signature import Clock, SignatureVerifier
 
 from adapters.web.chat import json_error, read_body
 from bot.storage.store import Store, first_delivery_or_new
@@ -28,9 +28,12 @@ MAX_BODY_BYTES = 256 * 1024
 ACK_STORE_SECONDS = 1.0
 
 
-class _Clock:
+class _Clock(Clock):
     def __init__(self, now: Callable[[], float]) -> None:
-        self.now = now
+        self._now = now
+
+    def now(self) -> float:
+        return self._now()
 
 
 _TEXT_FIELDS = ("type", "token", "team_id", "api_app_id", "enterprise_id", "event_id", "user_id",

@@ -87,8 +87,8 @@ def _button(*, label: str, action_id: str, value: str, style: str | None = None)
 
 def _point_runs(point: Point) -> list[dict]:
     lead = f"{point.principle}. " if point.principle is not None else "• "
-    runs = [{"type": "text", "text": lead},
-            {"type": "text", "text": point.title or " ", "style": {"bold": True}}]
+    runs: list[dict] = [{"type": "text", "text": lead},
+                        {"type": "text", "text": point.title or " ", "style": {"bold": True}}]
     if point.text:
         runs.append({"type": "text", "text": f": {point.text}"})
     return runs
@@ -96,7 +96,7 @@ def _point_runs(point: Point) -> list[dict]:
 
 def _point_blocks(points: tuple[Point, ...]) -> list[dict]:
     """Points as `rich_text`, one line each, in blocks of at most `MAX_SECTION_CHARS`."""
-    blocks: list[dict] = []
+    blocks: list[list[dict]] = []
     runs: list[dict] = []
     size = 0
     for point in points:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
@@ -80,6 +81,13 @@ def strip_mention(activity: Activity) -> str:
     return " ".join(text.split())
 
 
+class _RetryOptions(TypedDict, total=False):
+    """Only what was given: `with_retries` has its own defaults."""
+
+    sleep: Sleep
+    rng: Callable[[], float]
+
+
 class GuidanceTeamsBot(ActivityHandler):
     def __init__(self, *, core: Core, store: Store, anonymous: bool = False,
                  retry: RetryPolicy | None = None, sleep: Sleep | None = None,
@@ -88,15 +96,19 @@ class GuidanceTeamsBot(ActivityHandler):
         self.store = store
         self.anonymous = anonymous  # Emulator mode: no token proves who anyone is
         self.retry = retry or RetryPolicy()
-        self._retry_options = {k: v for k, v in (("sleep", sleep), ("rng", rng)) if v is not None}
+        self._retry_options: _RetryOptions = {}
+        if sleep is not None:
+            self._retry_options["sleep"] = sleep
+        if rng is not None:
+            self._retry_options["rng"] = rng
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         conversation = activity.conversation.id if activity.conversation else None
         # An invoke is answered in its own HTTP response and posts nothing: a redelivery gets
         # the answer again (skipped, botbuilder would answer it 501).
-        once = activity.type != ActivityTypes.invoke and activity.id and conversation
-        if once and not await first_delivery_or_new(
+        once = activity.type != ActivityTypes.invoke and activity.id
+        if once and conversation and not await first_delivery_or_new(
                 self.store, key=event_key(conversation, activity.id), timeout=STORE_SECONDS):
             log.info("teams: activity %s in %s already handled, ignoring the redelivery",
                      activity.id, conversation)
@@ -176,7 +188,9 @@ class GuidanceTeamsBot(ActivityHandler):
         same install, either may go missing, and a team's two may name different channels."""
         activity = turn_context.activity
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-        team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
+        team = channel_data.get("team")
+        if not isinstance(team, dict):
+            team = {}
         where = team.get("id") or (activity.conversation.id if activity.conversation else "")
         when = activity.timestamp or datetime.now(UTC)
         window = int(when.timestamp()) // WELCOME_WINDOW_SECONDS
@@ -201,7 +215,9 @@ class GuidanceTeamsBot(ActivityHandler):
         action = value.get("action") if isinstance(value, dict) else None
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
             return _error(400, "BadRequest", "value.action must be an Action.Execute")
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        data = action.get("data")
+        if not isinstance(data, dict):
+            data = {}
         verb, entry, helpful = action.get("verb"), data.get("entry"), data.get("helpful")
         if not isinstance(entry, str) or verb not in (ANSWER_ACTION, FEEDBACK_ACTION) or (
                 verb == FEEDBACK_ACTION and not isinstance(helpful, bool)):
@@ -210,12 +226,12 @@ class GuidanceTeamsBot(ActivityHandler):
             return _error(400, "NotSupported", "this button is not one of the bot's")
         try:
             answer = self.core.answer_entry(entry_id=entry)
-            if verb == ANSWER_ACTION:
-                card = private_answer(answer)
-            else:
+            if verb == FEEDBACK_ACTION and isinstance(helpful, bool):  # a bool, checked above
                 thanks = await self.core.feedback(platform=PLATFORM, entry=entry, helpful=helpful)
                 card = private_answer(dataclasses.replace(answer, feedback=False),
                                       note=thanks.text)
+            else:
+                card = private_answer(answer)
         except Exception as error:  # noqa: BLE001 - on_turn_error would tell the whole channel
             log.error("teams: error answering an Action.Execute (%s) in conversation %s: %r",
                       verb, turn_context.activity.conversation.id
@@ -227,7 +243,7 @@ class GuidanceTeamsBot(ActivityHandler):
     async def say(self, turn_context: TurnContext, reply: Reply) -> None:
         for payload in render(reply):
             activity = Activity().deserialize(payload)
-            await with_retries(lambda a=activity: turn_context.send_activity(a),
+            await with_retries(functools.partial(turn_context.send_activity, activity),
                                policy=self.retry, what="reply", **self._retry_options)
 
 

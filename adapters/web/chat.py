@@ -84,10 +84,12 @@ class WebChat:
         ]
 
     def _is_admin(self, request: web.Request) -> bool:
+        if not self.admin_token:
+            return False
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         # aiohttp decodes header bytes that are not UTF-8 as surrogates; they match no token.
-        return bool(self.admin_token) and scheme.lower() == "bearer" and hmac.compare_digest(
+        return scheme.lower() == "bearer" and hmac.compare_digest(
             token.strip().encode("utf-8", "surrogateescape"), self.admin_token.encode())
 
     async def page(self, request: web.Request) -> web.Response:

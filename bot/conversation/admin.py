@@ -92,10 +92,10 @@ def describe(result: ReloadResult) -> Reply:
     elif result.moved is not None and result.version != result.previous:
         lines.append("None of the knowledge base's questions gets a different answer.")
     if result.conflicts:
-        shown = result.conflicts[:MAX_LISTED]
+        near = result.conflicts[:MAX_LISTED]
         points.append(Point(title=f"{len(result.conflicts)} near-duplicate question(s)",
                             text="\n".join(f"{c.first}: '{c.question}' ~ {c.second}: "
-                                           f"'{c.other_question}'" for c in shown)))
+                                           f"'{c.other_question}'" for c in near)))
     text = "\n".join(lines + [f"{p.title}: {p.text}" for p in points])
     return Reply(kind=ReplyKind.NOTICE, title="Knowledge base reloaded", body="\n".join(lines),
                  points=tuple(points), text=text)

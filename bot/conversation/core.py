@@ -276,13 +276,15 @@ class Core:
                                  snapshot=snapshot)
 
     def _match_reply(self, match: Match, *, question: str, snapshot: Snapshot) -> Reply:
-        if match.entry is not None:  # then `best` is set too
+        if match.entry is not None and match.best is not None:  # the one is set only with the other
             return self._entry_reply(match.entry, snapshot=snapshot, score=match.best.score,
                                      question=question)
         if match.outcome is Outcome.SUGGEST:
-            # The matcher offers only entries of the guidance that plausibly fit, at most three.
+            # The matcher offers only entries of the guidance that plausibly fit, at most three:
+            # none is an outside entry, so each has a principle.
             suggestions = [Suggestion(entry=s.entry.id, principle=s.entry.principle, title=s.entry.title,
-                                      score=s.score) for s in match.candidates]
+                                      score=s.score) for s in match.candidates
+                           if s.entry.principle is not None]
             lines = [f"{i}. {s.title} (principle {s.principle})"
                      for i, s in enumerate(suggestions, 1)]
             return Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…",
@@ -308,6 +310,8 @@ class Core:
                      question: str | None = None) -> Reply:
         if entry.outside:
             return self._outside_reply(entry, score=score, question=question)
+        if entry.principle is None:  # the loader gives every entry but an outside one a principle
+            raise ValueError(f"entry '{entry.id}' belongs to no principle")
         principle = snapshot.knowledge.principle(entry.principle)
         heading = f"Principle {entry.principle}: {principle.title}"
         return Reply(

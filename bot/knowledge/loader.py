@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +109,10 @@ class _Field:
     types: tuple[str, ...]  # "str", "int", "strlist"
     required: bool
     max_len: int = 0
+
+
+_Value = str | int | list[str]  # what `_convert` makes of a field of each of those types
+_Report = Callable[[int, str], None]  # a problem at a line
 
 
 _FIELDS = {
@@ -253,11 +257,11 @@ def _disallowed_nodes(root: yaml.Node) -> list[tuple[int, str]]:
     return sorted(set(found))
 
 
-def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
+def _parse_entry(name: str, node: yaml.Node, problem: _Report) -> Entry | None:
     if node.tag != _MAP:
         problem(_line(node), "each entry must be a mapping of fields")
         return None
-    values: dict[str, object] = {}
+    values: dict[str, _Value] = {}
     lines: dict[str, int] = {}
     ok = True
     for key, value in node.value:
@@ -288,11 +292,11 @@ def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
             ok = False
     if not ok:
         return None
-    entry_id = values["id"]
+    entry_id = _text(values, "id")
     if not _ID.match(entry_id):
         problem(lines["id"], f"id '{entry_id}' must be lowercase letters, digits and dashes")
         ok = False
-    kind = values.get("kind", "topic")
+    kind = _text(values, "kind", "topic")
     if kind not in KINDS:
         problem(lines["kind"], f"kind must be 'principle', 'topic' or 'outside', not '{kind}'")
         ok = False
@@ -313,9 +317,10 @@ def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
         if "reminder" not in values:
             problem(_line(node), "a principle entry needs a 'reminder'")
             ok = False
-        if len(values["questions"]) < MIN_PRINCIPLE_QUESTIONS:
+        questions = _texts(values, "questions")
+        if len(questions) < MIN_PRINCIPLE_QUESTIONS:
             problem(lines["questions"], f"a principle entry needs at least "
-                    f"{MIN_PRINCIPLE_QUESTIONS} questions, this has {len(values['questions'])}")
+                    f"{MIN_PRINCIPLE_QUESTIONS} questions, this has {len(questions)}")
             ok = False
     elif "reminder" in values and not outside:
         problem(lines["reminder"], "'reminder' is only for principle entries")
@@ -323,15 +328,40 @@ def _parse_entry(name: str, node: yaml.Node, problem) -> Entry | None:
     if not ok:
         return None
     return Entry(
-        id=entry_id, kind=kind, principle=values.get("principle"), title=values["title"].strip(),
-        answer=values["answer"].strip(), source=values["source"].strip(),
-        questions=tuple(values["questions"]), keywords=tuple(values.get("keywords", ())),
-        reminder=(values.get("reminder") or "").strip() or None,
-        tips=tuple(values.get("tips", ())), file=name, line=_line(node),
+        id=entry_id, kind=kind, principle=_number(values, "principle"),
+        title=_text(values, "title").strip(), answer=_text(values, "answer").strip(),
+        source=_text(values, "source").strip(), questions=tuple(_texts(values, "questions")),
+        keywords=tuple(_texts(values, "keywords", [])),
+        reminder=_text(values, "reminder", "").strip() or None,
+        tips=tuple(_texts(values, "tips", [])), file=name, line=_line(node),
     )
 
 
-def _convert(field_name: str, spec: _Field, node: yaml.Node, problem):
+def _text(values: dict[str, _Value], name: str, default: str | None = None) -> str:
+    """A converted text field; a KeyError when it is missing and has no default."""
+    value = values[name] if default is None else values.get(name, default)
+    if not isinstance(value, str):
+        raise TypeError(f"field '{name}' holds {type(value).__name__}, not text")
+    return value
+
+
+def _number(values: dict[str, _Value], name: str) -> int | None:
+    """A converted whole-number field, None when missing."""
+    value = values.get(name)
+    if value is not None and not isinstance(value, int):
+        raise TypeError(f"field '{name}' holds {type(value).__name__}, not a whole number")
+    return value
+
+
+def _texts(values: dict[str, _Value], name: str, default: list[str] | None = None) -> list[str]:
+    """A converted list-of-text field; a KeyError when it is missing and has no default."""
+    value = values[name] if default is None else values.get(name, default)
+    if not isinstance(value, list):
+        raise TypeError(f"field '{name}' holds {type(value).__name__}, not a list of text")
+    return value
+
+
+def _convert(field_name: str, spec: _Field, node: yaml.Node, problem: _Report) -> _Value | None:
     kind = spec.types[0]
     if kind == "int":
         if node.tag != _INT:
@@ -349,7 +379,7 @@ def _convert(field_name: str, spec: _Field, node: yaml.Node, problem):
     if node.tag != _SEQ:
         problem(_line(node), f"'{field_name}' must be a list of text")
         return None
-    items = []
+    items: list[str] = []
     for item in node.value:
         if item.tag != _STR or not item.value.strip():
             problem(_line(item), f"every item of '{field_name}' must be non-empty text")
@@ -468,12 +498,12 @@ def _filing_problems(knowledge: KnowledgeBase, rows: list[_Row], readme: str) ->
             problems.append(Problem(file=entry.file, line=entry.line, message=(
                 f"'{entry.id}' is in {file}, which the filing table of {README} does not list")))
             continue
-        allowed, tips = files[file]
+        allowed, with_tips = files[file]
         if entry.principle not in allowed:
             problems.append(Problem(file=entry.file, line=entry.line, message=(
                 f"'{entry.id}' is filed under {_principle_words(entry.principle)}, but {README} "
                 f"files the entries of {file} under {_principles_words(allowed)}")))
-        elif entry.tips and not tips:
+        elif entry.tips and not with_tips:
             problems.append(Problem(file=entry.file, line=entry.line, message=(
                 f"'{entry.id}' has tips, but {README} keeps tips out of {file}: they would "
                 f"become principle {entry.principle}'s tip of the day")))

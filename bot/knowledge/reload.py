@@ -120,6 +120,8 @@ class Comparison:
     async def moved(self) -> tuple[Moved, ...]:
         async with self._lock:
             if self._moved is None:
+                if self._snapshots is None:  # dropped only once compared, so never
+                    raise RuntimeError("the versions to compare are no longer kept")
                 self._moved = await asyncio.to_thread(moved, *self._snapshots)
             self._snapshots = None  # the old version is not kept once it has been compared
             return self._moved
@@ -162,6 +164,8 @@ class Reloader:
 
     async def read(self) -> KnowledgeBase:
         if self.url:
+            if self.fetch is None:  # __init__ refuses this already
+                raise ValueError("a knowledge URL needs a fetch function")
             data = await self.fetch(self.url)
             name = self.url.rsplit("/", 1)[-1] or "knowledge.yaml"
             return parse_knowledge(sources=[(name, data)])
@@ -190,12 +194,13 @@ class Reloader:
             snapshot = await asyncio.to_thread(self.core.build_snapshot, knowledge=knowledge)
             self.core.swap(snapshot=snapshot)
             same = knowledge.version == previous.knowledge.version
+            comparison: Comparison | None = None
             if not same:  # a reload of the same files keeps what the last change moved listable
-                self.last = Comparison(old=previous, new=snapshot)
+                comparison = self.last = Comparison(old=previous, new=snapshot)
             found_moved: tuple[Moved, ...] | None = None
             found_conflicts: tuple[Conflict, ...] = ()
             if expect is None:  # converging on another instance's release: it reported these
-                found_moved = () if same else await self.last.moved()
+                found_moved = () if comparison is None else await comparison.moved()
                 found_conflicts = await asyncio.to_thread(conflicts, knowledge)
             return ReloadResult(
                 ok=True, version=knowledge.version, previous=previous.knowledge.version,

@@ -45,12 +45,12 @@ def find_draft(text: str) -> Draft | None:
         ask = f"{text[:best[1][0]]} {text[best[1][1]:]}".strip()
         if _CUE.search(ask):
             return Draft(post=best[0], ask=ask)
-    if (found := _COLON.match(text)) and _COLON_CUE.search(found.group("ask")) \
-            and len(found.group("q").split()) >= 5:
-        return Draft(post=found.group("q").strip(), ask=found.group("ask").strip())
-    if (found := _TRAIL.match(text)) and _TRAIL_ASK.match(found.group("ask").strip()) \
-            and len(found.group("q").split()) >= 6:
-        return Draft(post=found.group("q").strip(), ask=found.group("ask").strip())
+    if (colon := _COLON.match(text)) and _COLON_CUE.search(colon.group("ask")) \
+            and len(colon.group("q").split()) >= 5:
+        return Draft(post=colon.group("q").strip(), ask=colon.group("ask").strip())
+    if (trail := _TRAIL.match(text)) and _TRAIL_ASK.match(trail.group("ask").strip()) \
+            and len(trail.group("q").split()) >= 6:
+        return Draft(post=trail.group("q").strip(), ask=trail.group("ask").strip())
     return None
 
 

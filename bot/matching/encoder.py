@@ -97,7 +97,7 @@ def read_weights(*, folder: Path) -> dict[str, np.ndarray]:
                 digest.update(gap)
                 if info["dtype"] == "F32":
                     array = np.empty(info["shape"], dtype=np.float32)
-                    buffer = memoryview(array).cast("B")
+                    buffer = array.data.cast("B")
                 else:
                     array, buffer = None, memoryview(bytearray(end - start))
                 if file.readinto(buffer) != end - start:

@@ -267,8 +267,9 @@ class Matcher:
                                 model=encoder.vocabulary())
         self._outside = np.array([e.outside for e in self._entries])
         self._conduct = np.array([e.principle == 6 for e in self._entries])
+        principles = {e.principle for e in self._entries if not e.outside and e.principle is not None}
         self._by_principle = [np.flatnonzero([e.principle == p and not e.outside for e in self._entries])
-                              for p in sorted({e.principle for e in self._entries if not e.outside})]
+                              for p in sorted(principles)]
         # As many supporters as every principle has, so none is favoured for having more entries.
         self._supporters = min([SUPPORTERS, *(len(group) for group in self._by_principle)])
 
@@ -338,7 +339,9 @@ class Matcher:
         combined -= np.where(signals.asks, 0.0, limits.context_penalty)[:, None]
         scores = combined.max(0)
         inside = np.where(self._outside, -np.inf, scores)
-        if signals.draft is not None and not self._outside.all():
+        # A draft's rows are always read with it (`signals_many`).
+        if (signals.draft is not None and signals.draft_meaning is not None
+                and signals.draft_answer is not None and not self._outside.all()):
             post = (signals.draft_meaning + limits.answer_weight * signals.draft_answer).max(0)
             checked = np.maximum(inside, np.where(self._outside, -np.inf, post))
             ranked = self._ranked(checked + limits.draft_conduct * self._conduct, signals)
@@ -349,9 +352,9 @@ class Matcher:
         outside = float(np.where(self._outside, scores, -np.inf).max())
         covered = outside <= leader - limits.outside_margin
         guidance = [s for s in ranked if not s.entry.outside]
-        support, best = self._support(inside, limits)
+        support, best_index = self._support(inside, limits)
         if covered and support >= limits.answer:
-            chosen = self._scored(best, scores, signals)
+            chosen = self._scored(best_index, scores, signals)
             others = [s for s in guidance if s.entry is not chosen.entry]
             return Match(outcome=Outcome.ANSWER, best=chosen, candidates=(chosen, *others[:3]))
         # Unsure, and a topic the guidance leaves alone fits about as well: say so, and where to

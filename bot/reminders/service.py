@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, TypedDict
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -246,6 +246,17 @@ class PassReport:
         return dict(vars(self))
 
 
+PostOutcome = Literal["delivered", "retrying", "failed", "busy"]  # a PassReport counter
+
+
+class _SlotKey(TypedDict):
+    """The store's key of one reminder slot, as keyword arguments."""
+
+    platform: str
+    channel_id: str
+    day: date
+
+
 def new_owner() -> str:
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -314,23 +325,24 @@ class ReminderRunner:
         if progress is not None:
             progress(done=done, report=report)
 
-        async def one(subscription: Subscription) -> None:
+        async def one(subscription: Subscription, reply: Reply) -> None:
             nonlocal done
             async with limit:
                 outcome = await self._post(subscription, day, reply, limit)
             setattr(report, outcome, getattr(report, outcome) + 1)
-            if outcome in ("delivered", "failed"):
+            if outcome == "delivered" or outcome == "failed":
                 self.notify(ReminderOutcome(outcome=outcome, platform=subscription.platform))
             done += 1
             if progress is not None:
                 progress(done=done, report=report)
 
-        await asyncio.gather(*(one(subscription) for subscription in work))
+        if reply is not None:  # there is one whenever there is work
+            await asyncio.gather(*(one(subscription, reply) for subscription in work))
         return report
 
     async def _post(self, subscription: Subscription, day: date, reply: Reply,
-                    limit: asyncio.Semaphore) -> str:
-        key = {"platform": subscription.platform, "channel_id": subscription.channel_id, "day": day}
+                    limit: asyncio.Semaphore) -> PostOutcome:
+        key = _SlotKey(platform=subscription.platform, channel_id=subscription.channel_id, day=day)
         now = self.clock()
         attempts = await self.store.claim_slot(**key, owner=self.owner, now=now,
                                                lease_until=now + self.policy.lease)
@@ -486,9 +498,9 @@ class ReminderCommands:
         text = (f"Subscribed: this channel gets the principle of the day at "
                 f"{describe(subscription)} ({self.calendar.timezone.key}). "
                 f"First one: {first:%A %d %B}. Say 'unsubscribe' to stop.")
-        problem = await self._reachability(subscription)
-        if problem:
-            text += (f"\n\nBut I cannot post in this channel yet ({problem}), so its reminders "
+        unreachable = await self._reachability(subscription)
+        if unreachable:
+            text += (f"\n\nBut I cannot post in this channel yet ({unreachable}), so its reminders "
                      "will fail until that is fixed. 'subscriptions' shows how each one went.")
             return Reply(kind=ReplyKind.NOTICE, title="Subscribed, but I cannot post here",
                          body=text, text=text)

@@ -336,7 +336,7 @@ def _claim_sql(count: int) -> str:
 
 
 @functools.cache
-def _claim_statement(count: int) -> sa.TextClause:
+def _claim_statement(count: int) -> sa.TextualSelect:
     """As text, compiled once per size: SQLAlchemy never caches its dialects' upserts, and
     compiling one took longer than running it."""
     return sa.text(_claim_sql(count)).bindparams(
@@ -446,7 +446,7 @@ class SQLStore:
         if self._closed:
             raise RuntimeError("the store is closed")  # a new connection now would outlive it
         if self._claims_db is None:
-            self._claims_db = await aiosqlite.connect(self.engine.url.database, timeout=30)
+            self._claims_db = await aiosqlite.connect(self._sqlite_file(), timeout=30)
             for pragma in SQLITE_PRAGMAS:
                 await self._claims_db.execute(pragma)
         seen_at = self._seen_at_format(now)
@@ -657,6 +657,13 @@ class SQLStore:
         await self._execute(statement.on_conflict_do_update(
             index_elements=["key"], set_={"seen_at": statement.excluded.seen_at}))
 
+    def _sqlite_file(self) -> str:
+        """The SQLite database's file, which the claims connection and the room check open."""
+        database = self.engine.url.database
+        if database is None:
+            raise RuntimeError(f"{self.engine.url} names no SQLite database file")
+        return database
+
     @bounded()
     async def _sqlite_room(self) -> int:
         """Bytes the database file can still grow by: free disk space, and what SQLite's own
@@ -667,7 +674,7 @@ class SQLStore:
 
         async with self.engine.connect() as connection:
             page_size, pages, most, free = await connection.run_sync(read)
-        disk = os.statvfs(Path(self.engine.url.database).resolve().parent)
+        disk = os.statvfs(Path(self._sqlite_file()).resolve().parent)
         return min(disk.f_bavail * disk.f_frsize, (most - pages + free) * page_size)
 
     @bounded()

@@ -402,18 +402,18 @@ class MemoryStore:
                     subscription.created_at < cutoffs.audit):
                 self._subscriptions[key] = replace(subscription, created_by=None)
                 counts["subscribers"] += 1
-        old = [key for key, (_, at) in self._conversations.items()
-               if at < cutoffs.conversations and key not in self._subscriptions]
-        for key in old:
-            del self._conversations[key]
+        old = [conversation for conversation, (_, at) in self._conversations.items()
+               if at < cutoffs.conversations and conversation not in self._subscriptions]
+        for conversation in old:
+            del self._conversations[conversation]
         counts["conversations"] = len(old)
-        silent = [key for key, beat in self._beats.items() if beat.seen_at < cutoffs.instances]
-        for key in silent:
-            del self._beats[key]
+        silent = [instance for instance, beat in self._beats.items() if beat.seen_at < cutoffs.instances]
+        for instance in silent:
+            del self._beats[instance]
         counts["instances"] = len(silent)
-        done = [key for key in self._slots if key[2] < cutoffs.slots]
-        for key in done:
-            del self._slots[key]
+        done = [slot for slot in self._slots if slot[2] < cutoffs.slots]
+        for slot in done:
+            del self._slots[slot]
         counts["reminder slots"] = len(done)
         return counts
 

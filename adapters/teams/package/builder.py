@@ -128,7 +128,9 @@ def validate(*, manifest: dict, files: dict[str, bytes]) -> list[str]:
     problems = _text_problems(manifest) + _bot_problems(manifest)
     if manifest.get("id") == PLACEHOLDER_ID:
         problems.append("manifest: id is still the placeholder; pass the real app id")
-    icons = manifest.get("icons") if isinstance(manifest.get("icons"), dict) else {}
+    icons = manifest.get("icons")
+    if not isinstance(icons, dict):
+        icons = {}
     for kind in ICON_SIZES:
         name = icons.get(kind)
         if isinstance(name, str) and name:
