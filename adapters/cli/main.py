@@ -206,13 +206,13 @@ def cmd_reload(args: argparse.Namespace) -> int:
                           question_log_days=settings.question_log_days).register()
             reply = await core.handle(Message(platform="cli", user_id=user, user_name=user,
                                               text="reload", authenticated_admin=True))
-            if reply.title == "Knowledge base reloaded":
+            if reply.ok:  # a refused reload, or a store that failed, says ok=False
                 print(f"Recorded version {core.knowledge.version}: running instances serve it within "
                       f"{settings.knowledge_poll_seconds:g} seconds. A shell has no earlier version "
                       "in memory, so `status` in chat shows what each instance served before.",
                       file=sys.stderr)
             print(reply.text)
-            return 0 if reply.title == "Knowledge base reloaded" else 1
+            return 0 if reply.ok else 1
         finally:
             await store.close()
 

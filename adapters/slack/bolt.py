@@ -92,43 +92,47 @@ async def deliver(what: str, channel: str | None, call: Awaitable) -> bool:
     return True
 
 
-def logged(listener):
-    """Keep a listener's failure in the log, and out of bolt.
+class InFlight:
+    """The answers of one bolt app still running after their acknowledgement: bolt runs listeners
+    as tasks nobody awaits, so shutdown waits for these (see `finish`) rather than cut answers off.
+    One per app, so two apps in one process never wait on each other's answers."""
 
-    Bolt clears an acknowledgement when the listener raises afterwards, so a failing answer
-    would turn a prompt 200 into a 404 three seconds later, and Slack would retry it.
-    """
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task] = set()
 
-    @functools.wraps(listener)
-    async def run(*args, **kwargs) -> None:
-        task = asyncio.current_task()
-        IN_FLIGHT.add(task)
-        try:
-            await listener(*args, **kwargs)
-        except Exception:
-            log.exception("slack: %s failed", listener.__name__)
-        finally:
-            IN_FLIGHT.discard(task)
+    def logged(self, listener):
+        """Keep a listener's failure in the log, and out of bolt; count it in flight meanwhile.
 
-    return run
+        Bolt clears an acknowledgement when the listener raises afterwards, so a failing answer
+        would turn a prompt 200 into a 404 three seconds later, and Slack would retry it.
+        """
 
+        @functools.wraps(listener)
+        async def run(*args, **kwargs) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self.tasks.add(task)
+            try:
+                await listener(*args, **kwargs)
+            except Exception:
+                log.exception("slack: %s failed", listener.__name__)
+            finally:
+                if task is not None:
+                    self.tasks.discard(task)
 
-# Listeners still answering after their acknowledgement: bolt runs them as tasks nobody awaits,
-# so shutdown waits for these (see `finish_answers`) rather than cut answers off.
-IN_FLIGHT: set = set()
+        return run
 
-
-async def finish_answers(*, timeout: float) -> int:
-    """Wait up to `timeout` for answers in flight; how many were still running after it."""
-    pending = {task for task in IN_FLIGHT if task is not asyncio.current_task()}
-    if not pending:
-        return 0
-    log.info("slack: finishing %d answer(s) in flight", len(pending))
-    _, still_running = await asyncio.wait(pending, timeout=timeout)
-    if still_running:
-        log.warning("slack: %d answer(s) still running after %.0f s; stopping anyway",
-                    len(still_running), timeout)
-    return len(still_running)
+    async def finish(self, *, timeout: float) -> int:
+        """Wait up to `timeout` for answers in flight; how many were still running after it."""
+        pending = {task for task in self.tasks if task is not asyncio.current_task()}
+        if not pending:
+            return 0
+        log.info("slack: finishing %d answer(s) in flight", len(pending))
+        _, still_running = await asyncio.wait(pending, timeout=timeout)
+        if still_running:
+            log.warning("slack: %d answer(s) still running after %.0f s; stopping anyway",
+                        len(still_running), timeout)
+        return len(still_running)
 
 
 class _WithoutTokenSkippedWarning(logging.Filter):
@@ -140,8 +144,10 @@ class _WithoutTokenSkippedWarning(logging.Filter):
 
 
 def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
-                   signing_secret: str | None) -> AsyncApp:
-    """An `AsyncApp` answering mentions, DMs, `/guidance`, buttons and the App Home."""
+                   signing_secret: str | None, in_flight: InFlight | None = None) -> AsyncApp:
+    """An `AsyncApp` answering mentions, DMs, `/guidance`, buttons and the App Home; its answers
+    in flight are counted in `in_flight` (for shutdown to wait on), a new one when not given."""
+    logged = (in_flight if in_flight is not None else InFlight()).logged
     quiet = _WithoutTokenSkippedWarning()
     log.addFilter(quiet)
     try:

@@ -12,6 +12,7 @@ import json
 import re
 from datetime import date
 
+from adapters.text import split_text
 from bot.messages import Point, Reply, ReplyKind
 
 MAX_SECTION_CHARS = 3000
@@ -42,34 +43,13 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def split_text(text: str, *, limit: int = MAX_SECTION_CHARS) -> list[str]:
-    """Chunks of at most `limit` characters, broken at a paragraph, line or space where possible.
-
-    Never breaks inside an escape such as `&amp;`, which Slack would show half-decoded.
-    """
-    chunks: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        if cut < limit // 2:
-            cut = limit
-            amp = window.rfind("&", limit - 6)
-            if amp != -1 and ";" not in window[amp:]:
-                cut = amp
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return chunks
-
-
 def _section(text: str) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def _sections(text: str) -> list[dict]:
-    return [_section(chunk) for chunk in split_text(escape(text))]
+    return [_section(chunk) for chunk in split_text(escape(text), limit=MAX_SECTION_CHARS)
+            if chunk]  # Slack refuses an empty section: blank text is no section at all
 
 
 def _context(text: str) -> dict:

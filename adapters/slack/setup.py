@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.bolt import build_bolt_app, finish_answers
+from adapters.slack.bolt import InFlight, build_bolt_app
 from adapters.slack.http import SlackEvents
 from adapters.slack.socket_mode import socket_mode_context
 from bot.conversation.core import Core
@@ -26,6 +26,7 @@ log = logging.getLogger("guidance_bot.slack")
 DEFAULT_API_URL = "https://slack.com/api/"
 ANSWER_DRAIN_SECONDS = 10.0  # at shutdown, for answers already acknowledged to reach Slack
 BOLT_APP = web.AppKey("slack_bolt", AsyncApp)
+IN_FLIGHT = web.AppKey("slack_in_flight", InFlight)  # that bolt app's answers still running
 
 
 def web_client(*, token: str | None, api_url: str | None) -> AsyncWebClient:
@@ -37,7 +38,7 @@ def web_client(*, token: str | None, api_url: str | None) -> AsyncWebClient:
     ])
 
 
-def shared_session(client: AsyncWebClient):
+def shared_session(client: AsyncWebClient, in_flight: InFlight):
     """One kept-alive session for every Web API call; without it slack_sdk opens a new session,
     and a new connection, for each call, which cost a third of the time of each answered event.
     Closed only after the answers already acknowledged have been sent (cleanup runs once no
@@ -48,7 +49,7 @@ def shared_session(client: AsyncWebClient):
         try:
             yield
         finally:
-            await finish_answers(timeout=ANSWER_DRAIN_SECONDS)
+            await in_flight.finish(timeout=ANSWER_DRAIN_SECONDS)
             await client.session.close()
 
     return context
@@ -61,10 +62,12 @@ def setup_slack(app: web.Application, *, core: Core, settings: Settings, store: 
     if not (http or socket):
         return False
     client = web_client(token=settings.slack_bot_token, api_url=settings.slack_api_url)
+    in_flight = InFlight()
     bolt = build_bolt_app(core=core, store=store, client=client,
-                          signing_secret=settings.slack_signing_secret)
+                          signing_secret=settings.slack_signing_secret, in_flight=in_flight)
     app[BOLT_APP] = bolt
-    app.cleanup_ctx.append(shared_session(client))
+    app[IN_FLIGHT] = in_flight
+    app.cleanup_ctx.append(shared_session(client, in_flight))
     if http:
         app.router.add_routes(SlackEvents(bolt=bolt, signing_secret=settings.slack_signing_secret or "",
                                           store=store).routes())

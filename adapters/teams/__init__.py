@@ -16,7 +16,7 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-# For proactive messages (reminders): `await app[TEAMS_POSTER].post(conversation_id=..., reply=...)`.
+# For proactive messages (reminders): the adapter and app id `adapters.senders` posts with.
 TEAMS_POSTER = web.AppKey("teams_poster", object)
 
 
@@ -82,8 +82,7 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
     adapter.on_turn_error = on_turn_error
     emulator = not settings.microsoft_app_id
     bot = GuidanceTeamsBot(core=core, store=store, anonymous=emulator, **(bot_options or {}))
-    app[TEAMS_POSTER] = TeamsPoster(adapter=adapter, bot=bot, store=store,
-                                    app_id=settings.microsoft_app_id)
+    app[TEAMS_POSTER] = TeamsPoster(adapter=adapter, app_id=settings.microsoft_app_id)
     endpoint = MessagesEndpoint(adapter=adapter, authentication=authentication, bot=bot,
                                 emulator=emulator)
     app.router.add_post("/api/messages", endpoint.handle)

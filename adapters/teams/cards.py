@@ -7,8 +7,8 @@ answers are split across several cards, each well under `MAX_ACTIVITY_BYTES`.
 from __future__ import annotations
 
 import json
-import re
 
+from adapters.text import split_text
 from bot.messages import Reply, ReplyKind
 
 CARD_VERSION = "1.5"
@@ -22,28 +22,6 @@ ANSWER_ACTION = "answer"
 FEEDBACK_ACTION = "feedback"
 ONLY_YOU = "Only you can see this."
 TOO_LONG = "The rest is too long for this card: ask me about it in a private chat."
-
-
-def split_text(text: str, *, limit: int = MAX_CHUNK_CHARS) -> list[str]:
-    """Pieces of at most `limit` characters, cut at a paragraph, line, sentence or word if possible."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = -1
-        for pattern in (r"\n\s*\n", r"\n", r"(?<=[.!?])\s", r"\s"):
-            found = [m.start() for m in re.finditer(pattern, window)]
-            found = [i for i in found if i >= limit // 2]
-            if found:
-                cut = found[-1]
-                break
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].strip()
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
 
 
 def _clip(text: str, limit: int) -> str:
@@ -144,7 +122,7 @@ def _message(content: dict, line: str) -> dict:
 def render(reply: Reply) -> list[dict]:
     """The message activities (as Bot Framework JSON) that say `reply` in Teams, in order."""
     text = reply.body if reply.body is not None else reply.text
-    chunks = split_text(text) if text else []
+    chunks = split_text(text, limit=MAX_CHUNK_CHARS) if text else []
     head, points, foot, actions = _header(reply), _points(reply), _footer(reply), _actions(reply)
     line = summary(reply)
     if len(chunks) <= 1:
@@ -199,7 +177,7 @@ def private_answer(reply: Reply, *, note: str | None = None) -> dict:
         for title, helpful in (("Helpful", True), ("Not helpful", False)):
             actions.append(_execute(title, {"action": FEEDBACK_ACTION, "entry": reply.entry,
                                             "helpful": helpful}))
-    chunks = split_text(text) if text else []
+    chunks = split_text(text, limit=MAX_CHUNK_CHARS) if text else []
     kept = len(chunks)
     while True:
         shown = [_text(chunk) for chunk in chunks[:kept]]

@@ -431,6 +431,8 @@ def scheduler_context(*, runner: ReminderRunner, interval: float = 30.0
 # The admin commands
 
 
+# A sender's detail says what to do itself ("not_in_channel: ... invite it to the channel"). These
+# are only for a detail that is a bare error code, as a slot recorded without one may hold.
 _HINTS = {"not_in_channel": "invite the bot to the channel",
           "channel_not_found": "the channel is gone or private; invite the bot",
           "is_archived": "the channel is archived", "missing_scope": "the app lacks a permission"}
@@ -447,7 +449,7 @@ def describe_slot(slot: Slot | None) -> str:
         return "not posted yet"
     text = f"last: {slot.status} on {slot.day:%a %d %b %Y}"
     if slot.status in (SlotStatus.FAILED, SlotStatus.RETRY) and slot.detail:
-        hint = next((h for code, h in _HINTS.items() if code in slot.detail), "")
+        hint = _HINTS.get(slot.detail.strip(), "")
         text += f" ({slot.detail}{'; ' + hint if hint else ''})"
     return text
 

@@ -92,6 +92,21 @@ def test_reload_of_a_broken_knowledge_base_exits_1_with_file_and_line(
     assert f"{env / 'kb' / 'zz.yaml'}:2: " in out
 
 
+def test_a_reload_the_core_refuses_exits_1_without_claiming_a_recorded_version(
+        env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.knowledge.loader import KnowledgeError, Problem
+    from bot.knowledge.reload import Reloader
+
+    async def unreadable(self) -> None:  # the files changed between the check and the reload
+        raise KnowledgeError([Problem(file="kb.yaml", line=3, message="broken meanwhile")])
+
+    monkeypatch.setattr(Reloader, "read", unreadable)
+    assert main(["reload"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Reload refused: the knowledge base has 1 problem(s).")
+    assert "Recorded version" not in captured.err
+
+
 class Ticks:
     """A monotonic clock the test moves by hand."""
 

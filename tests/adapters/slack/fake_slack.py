@@ -78,12 +78,13 @@ class FakeSlack:
     def called(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
-    async def wait_for(self, method: str, *, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """The first `count` calls of `method`, once they have arrived (bounded by `timeout`)."""
+    async def wait_for(self, method: str, *, count: int = 1, timeout: float = 30.0) -> list[Call]:
+        """The first `count` calls of `method`, once they have arrived. The bound only stops a broken
+        test from hanging: a reload re-embeds the knowledge base, which takes seconds on a busy machine."""
         await self.wait_until(lambda: len(self.called(method)) >= count, timeout=timeout)
         return self.called(method)[:count]
 
-    async def wait_until(self, predicate: Callable[[], bool], *, timeout: float = 5.0) -> None:
+    async def wait_until(self, predicate: Callable[[], bool], *, timeout: float = 30.0) -> None:
         async with asyncio.timeout(timeout):
             async with self._changed:
                 await self._changed.wait_for(predicate)

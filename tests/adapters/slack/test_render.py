@@ -16,8 +16,8 @@ from adapters.slack.render import (
     home_view,
     reply_blocks,
     reply_message,
-    split_text,
 )
+from adapters.text import split_text
 from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from bot.messages import Point, Reply, ReplyKind, Suggestion

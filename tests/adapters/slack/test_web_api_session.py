@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from adapters.slack.setup import BOLT_APP
+from adapters.slack.bolt import InFlight
+from adapters.slack.setup import BOLT_APP, IN_FLIGHT
 from tests.adapters.slack.harness import payload
 
 
@@ -35,3 +37,19 @@ async def test_stopping_lets_answers_already_acknowledged_reach_slack(harness, c
     assert len(harness.fake.called("chat.postMessage")) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     assert "finishing 1 answer(s) in flight" in caplog.text
+
+
+async def test_each_slack_app_counts_only_its_own_answers_in_flight(harness):
+    harness.fake.latency = 0.3
+    ours = harness.client.server.app[IN_FLIGHT]
+    response = await harness.event(payload("app_mention"))
+    assert response.status == 200
+    for _ in range(100):
+        if ours.tasks:
+            break
+        await asyncio.sleep(0.01)
+    assert len(ours.tasks) == 1
+    assert await InFlight().finish(timeout=0.01) == 0  # another app's: nothing of ours to wait on
+    await harness.client.close()
+    assert not ours.tasks
+    assert len(harness.fake.called("chat.postMessage")) == 1

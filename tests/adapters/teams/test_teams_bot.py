@@ -10,14 +10,16 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.schema import Activity
 
-from adapters.teams import TEAMS_POSTER, setup_teams
+from adapters.teams import setup_teams
 from adapters.teams.bot import SORRY, strip_mention
 from adapters.teams.cards import CARD_CONTENT_TYPE
 from adapters.teams.retry import RetryPolicy
 from bot.conversation.access import Admins
 from bot.messages import Reply, ReplyKind
+from bot.reminders.service import Outcome
 from bot.settings import Settings
 from bot.storage.store import MemoryStore
+from tests.adapters.teams.reminding import post_reminder
 from tests.adapters.teams_support import FakeConnector, Harness, make_core, shown_once
 
 BOT_ID = "28:00000000-0000-0000-0000-00000000b0b0"
@@ -97,8 +99,9 @@ async def test_every_card_goes_to_teams_as_one_message_with_a_summary_and_no_tex
     await teams.post("card_submit", id="1700000000011",
                      value={"action": "answer", "entry": "principle-5"})
     await teams.post("personal_message", id="1700000000012", text="nonsense words qqq")
-    poster = teams_app[-1][TEAMS_POSTER]
-    assert await poster.post(conversation_id="a:1personal-conversation", reply=teams.core.today())
+    delivery = await post_reminder(teams_app[-1], store=teams.store,
+                                   channel="a:1personal-conversation", reply=teams.core.today())
+    assert delivery.outcome is Outcome.DELIVERED
     teams.core.answer = lambda **_: long
     await teams.post("personal_message", id="1700000000013", text="something long")
     activities = teams.connector.activities
@@ -296,28 +299,35 @@ async def test_long_answers_are_split_into_cards_under_the_size_limit(teams, tmp
 
 async def test_reminders_can_post_into_a_conversation_heard_before(teams):
     await teams.post("channel_mention")
-    poster = teams_app[-1][TEAMS_POSTER]
     channel = "19:comms-team-channel@thread.tacv2;messageid=1700000000002"
     teams.connector.failures = [429]
-    posted = await poster.post(conversation_id=channel, reply=teams.core.today())
-    assert posted is True
+    # A 429 is handed back to the reminder runner to retry later (it paces and retries), so
+    # nothing sleeps here; the runner's next attempt posts.
+    throttled = await post_reminder(teams_app[-1], store=teams.store, channel=channel,
+                                    reply=teams.core.today())
+    assert throttled.outcome is Outcome.RETRY
+    posted = await post_reminder(teams_app[-1], store=teams.store, channel=channel,
+                                 reply=teams.core.today())
+    assert posted.outcome is Outcome.DELIVERED
     reminder = teams.connector.received[-1]
     assert reminder["conversation"] == channel and reminder["reply_to"] is None
     assert reminder["activity"]["summary"].startswith("Principle of the day")
-    assert teams.sleeps == [0.5]
+    assert teams.sleeps == []
 
 
 async def test_reminders_skip_conversations_never_heard(teams):
-    poster = teams_app[-1][TEAMS_POSTER]
-    assert await poster.post(conversation_id="19:unknown", reply=teams.core.today()) is False
+    delivery = await post_reminder(teams_app[-1], store=teams.store, channel="19:unknown",
+                                   reply=teams.core.today())
+    assert delivery.outcome is Outcome.FAILED
     assert teams.connector.received == []
 
 
 async def test_reminders_start_a_new_post_in_a_channel(teams):
     await teams.post("channel_mention")
-    poster = teams_app[-1][TEAMS_POSTER]
     channel = "19:comms-team-channel@thread.tacv2"
-    assert await poster.post(conversation_id=channel, reply=teams.core.today()) is True
+    delivery = await post_reminder(teams_app[-1], store=teams.store, channel=channel,
+                                   reply=teams.core.today())
+    assert delivery.outcome is Outcome.DELIVERED
     reminder = teams.connector.received[-1]
     assert reminder["conversation"] == channel and reminder["reply_to"] is None
 

@@ -15,9 +15,9 @@ from adapters.teams.cards import (
     encoded_size,
     private_answer,
     render,
-    split_text,
     summary,
 )
+from adapters.text import split_text
 from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from bot.messages import Point, Reply, ReplyKind, Suggestion
@@ -219,7 +219,7 @@ def test_split_text(text, pieces):
 
 def test_split_text_pieces_respect_the_limit():
     text = " ".join(f"word{i}" for i in range(5000))
-    pieces = split_text(text)
+    pieces = split_text(text, limit=MAX_CHUNK_CHARS)
     assert all(len(p) <= MAX_CHUNK_CHARS for p in pieces)
     assert " ".join(pieces) == text
 

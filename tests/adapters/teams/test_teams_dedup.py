@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.teams import TEAMS_POSTER
 from app import create_app
 from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
+from bot.reminders.service import Outcome
 from bot.settings import Settings
+from tests.adapters.teams.reminding import post_reminder
 from tests.adapters.teams_support import golden
 from tests.bot.conftest import sql_stores
 from tests.kbfactory import write_knowledge
@@ -32,8 +33,9 @@ async def test_messages_in_a_conversation_with_a_very_long_id_are_each_answered_
                     "personal_message", service_url=connector.url, conversation=conversation,
                     id=f"170000000{number:04}", text="principles"))
                 assert response.status == 201
-            poster = client.server.app[TEAMS_POSTER]
-            assert await poster.post(conversation_id=conversation["id"], reply=core.today())
+            delivery = await post_reminder(client.server.app, store=store,
+                                           channel=conversation["id"], reply=core.today())
+            assert delivery.outcome is Outcome.DELIVERED
     *replies, reminder = connector.received
     assert [sent["activity"]["summary"] for sent in replies] == ["The six principles"] * 3
     assert [sent["reply_to"] for sent in replies] == [

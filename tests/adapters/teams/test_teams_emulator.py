@@ -10,13 +10,14 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.teams import TEAMS_POSTER
 from app import create_app
 from bot.conversation.access import Admins
 from bot.messages import Reply, ReplyKind
+from bot.reminders.service import Outcome
 from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
 from tests.adapters.bot_framework import EMULATOR_ISSUER, BotFramework, token
+from tests.adapters.teams.reminding import post_reminder
 from tests.adapters.teams_support import FakeConnector, golden
 from tests.kbfactory import write_knowledge
 
@@ -177,9 +178,10 @@ async def test_an_unauthenticated_activity_never_moves_a_recorded_conversation(t
         for conversation in (channel, moved["conversation"]["id"]):
             saved = await core.store.conversation(platform="teams", conversation_id=conversation)
             assert saved["serviceUrl"] == connector.url
-        poster = client.server.app[TEAMS_POSTER]
         before = len(connector.received)
-        assert await poster.post(conversation_id=channel, reply=core.today()) is True
+        delivery = await post_reminder(client.server.app, store=core.store, channel=channel,
+                                       reply=core.today())
+        assert delivery.outcome is Outcome.DELIVERED
         assert len(connector.received) == before + 1
         assert len(other.received) == 1  # only the reply to the second activity itself
     finally:

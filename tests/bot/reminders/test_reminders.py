@@ -20,10 +20,11 @@ from bot.reminders.service import (
     ReminderRunner,
     SubscribeError,
     SubscribeRequest,
+    describe_slot,
     parse_subscribe,
     run_forever,
 )
-from bot.storage.store import MemoryStore, SlotStatus, Subscription
+from bot.storage.store import MemoryStore, Slot, SlotStatus, Subscription
 from tests.bot.conftest import sql_stores
 from tests.bot.fakes import FakeClock, FakeSleep, RecordingSender
 from tests.kbfactory import write_knowledge
@@ -283,6 +284,13 @@ async def test_a_permanent_failure_is_recorded_and_listed_with_what_to_do(core: 
     commands = ReminderCommands(store=store, calendar=CAL, clock=core.clock)
     listing = await commands.list(Message(platform="slack", user_id="UADMIN", text=""), "")
     assert "failed on Mon 02 Mar 2026 (not_in_channel; invite the bot to the channel)" in listing.text
+
+
+def test_a_failure_that_says_what_to_do_gets_no_second_hint() -> None:
+    detail = "not_in_channel: the bot is not a member; invite it to the channel"
+    slot = Slot(platform="slack", channel_id="C1", day=date(2026, 3, 2),
+                status=SlotStatus.FAILED, detail=detail)
+    assert describe_slot(slot) == f"last: failed on Mon 02 Mar 2026 ({detail})"
 
 
 async def test_platforms_without_a_sender_here_are_left_to_other_instances(core: Core) -> None:
