@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,10 +18,17 @@ PROJECT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built offline, with the build tools already installed, and unpacked as
-    site-packages would hold it."""
+    site-packages would hold it. Built from a copy: an in-tree build leaves `build/` behind."""
     out = tmp_path_factory.mktemp("wheel")
+    source = out / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "app.py"):
+        shutil.copy(PROJECT / name, source / name)
+    for folder in ("bot", "adapters", "knowledge"):
+        shutil.copytree(PROJECT / folder, source / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
-                    "--no-build-isolation", "--wheel-dir", str(out), str(PROJECT)],
+                    "--no-build-isolation", "--wheel-dir", str(out), str(source)],
                    check=True, capture_output=True, cwd=out)
     [wheel] = out.glob("guidance_bot-*.whl")
     site = out / "site"

@@ -227,9 +227,8 @@ class Core:
             return self.principle(number=principle.group(1), snapshot=snapshot)
         # Matching runs a sentence encoder: off the event loop, so acknowledgements and health
         # checks never wait behind it.
-        question = text[:MAX_QUESTION_CHARS]
-        match = await self.matching.match(matcher=snapshot.matcher, text=question)
-        return self.answer(question=question, snapshot=snapshot, match=match)
+        match = await self.matching.match(matcher=snapshot.matcher, text=text)
+        return self.answer(question=text, snapshot=snapshot, match=match)
 
     async def _run_admin(self, command: AdminCommand, message: Message, arguments: str, *,
                          allowed: bool) -> Reply:

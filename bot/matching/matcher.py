@@ -182,8 +182,8 @@ class Signals:
     words: np.ndarray  # BM25
     wording: np.ndarray  # the whole message's token-set likeness to an entry's wordings
     draft: Draft | None = None
-    draft_meaning: np.ndarray | None = None
-    draft_answer: np.ndarray | None = None
+    draft_meaning: np.ndarray  # no rows without a draft
+    draft_answer: np.ndarray
 
 
 class _Words:
@@ -339,9 +339,7 @@ class Matcher:
         combined -= np.where(signals.asks, 0.0, limits.context_penalty)[:, None]
         scores = combined.max(0)
         inside = np.where(self._outside, -np.inf, scores)
-        # A draft's rows are always read with it (`signals_many`).
-        if (signals.draft is not None and signals.draft_meaning is not None
-                and signals.draft_answer is not None and not self._outside.all()):
+        if signals.draft is not None and not self._outside.all():
             post = (signals.draft_meaning + limits.answer_weight * signals.draft_answer).max(0)
             checked = np.maximum(inside, np.where(self._outside, -np.inf, post))
             ranked = self._ranked(checked + limits.draft_conduct * self._conduct, signals)

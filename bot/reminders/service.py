@@ -320,12 +320,14 @@ class ReminderRunner:
             work.append(subscription)
         report.due = len(work)
         limit = asyncio.Semaphore(max(1, self.policy.concurrency))
-        reply = self.compose(day=day) if work else None
         done = 0
         if progress is not None:
             progress(done=done, report=report)
+        if not work:
+            return report
+        reply = self.compose(day=day)
 
-        async def one(subscription: Subscription, reply: Reply) -> None:
+        async def one(subscription: Subscription) -> None:
             nonlocal done
             async with limit:
                 outcome = await self._post(subscription, day, reply, limit)
@@ -336,8 +338,7 @@ class ReminderRunner:
             if progress is not None:
                 progress(done=done, report=report)
 
-        if reply is not None:  # there is one whenever there is work
-            await asyncio.gather(*(one(subscription, reply) for subscription in work))
+        await asyncio.gather(*(one(subscription) for subscription in work))
         return report
 
     async def _post(self, subscription: Subscription, day: date, reply: Reply,
