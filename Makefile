@@ -36,9 +36,9 @@ test: $(TEST_STAMP)
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 
-# Everything but the browser, app processes, image and wheel builds and the quality sets.
+# In process only: no browser, no app or CLI processes, no image or wheel builds, no quality sets.
 test-fast: $(TEST_STAMP)
-	$(PY) -m pytest -q -m 'not slow'
+	$(PY) -m pytest -q -m 'not slow and not process'
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

@@ -51,8 +51,7 @@ class _KnowledgeVersion:
 class Metrics:
     """Every counter the bot exports; `observe` is the core's observer."""
 
-    def __init__(self, *, core: Core, registry: CollectorRegistry | None = None,
-                 process: bool = True) -> None:
+    def __init__(self, *, registry: CollectorRegistry | None = None, process: bool = True) -> None:
         self.registry = registry or CollectorRegistry()
         self.requests = Counter("guidance_bot_http_requests",
                                 "HTTP requests by method, route and status code.",
@@ -66,7 +65,6 @@ class Metrics:
                                ["outcome"], registry=self.registry)
         self.reminders = Counter("guidance_bot_reminders", "Reminders by outcome.",
                                  ["outcome", "platform"], registry=self.registry)
-        self.registry.register(_KnowledgeVersion(core))
         if process:
             ProcessCollector(registry=self.registry)
         for outcome in ("ok", "refused"):
@@ -210,18 +208,17 @@ async def _stop_accepting(app: web.Application) -> None:
     log.info("shutting down: refusing new requests, finishing those in flight")
 
 
-def setup_observability(app: web.Application, *, core: Core, store=None,
-                        metrics_registry: CollectorRegistry | None = None,
-                        ping_timeout: float = STORE_PING_TIMEOUT) -> Metrics:
-    """Call before other middlewares are added, so the request id covers all of them."""
-    app[METRICS_KEY] = collector = Metrics(core=core, registry=metrics_registry)
+def setup_observability(app: web.Application, *, core: Core, metrics: Metrics, store=None,
+                        ping_timeout: float = STORE_PING_TIMEOUT) -> None:
+    """Call before other middlewares are added, so the request id covers all of them. `metrics`
+    is one of `core`'s observers (the composition root gives it to both)."""
+    app[METRICS_KEY] = collector = metrics
+    collector.registry.register(_KnowledgeVersion(core))
     quiet_client_errors()
     app[STATE_KEY] = Lifecycle()
-    core.observers.append(collector)
     app.middlewares.insert(0, request_context)
     app.router.add_get("/readyz", readiness(core=core, store=store, timeout=ping_timeout))
     # The library's own handler: the text format or OpenMetrics as the scraper's Accept asks,
     # gzip when its Accept-Encoding allows, `name[]` to pick families.
     app.router.add_get("/metrics", make_aiohttp_handler(collector.registry))
     app.on_shutdown.append(_stop_accepting)
-    return collector

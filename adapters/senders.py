@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.background import Context
 from bot.reminders import service as reminders
 from bot.reminders.service import Sender
 
@@ -52,16 +53,15 @@ async def open_senders(*, settings: Any, store: Any, app: Any = None
         yield senders
 
 
-def reminder_service(*, settings: Any, core: Any, interval: float = 30.0) -> Any:
-    """Registers the reminder commands on `core` now; returns the `cleanup_ctx` that opens the
-    senders and runs the scheduler with the web application (unless REMINDERS=off)."""
-    senders: dict[str, Sender] = {}
-    runner = reminders.setup(settings=settings, core=core, senders=senders)
+def reminder_service(*, settings: Any, runner: reminders.ReminderRunner, store: Any,
+                     interval: float = 30.0) -> Context:
+    """The clean-up context that opens `runner`'s senders and runs the scheduler with the web
+    application (unless REMINDERS=off)."""
 
     async def context(app: Any) -> AsyncIterator[None]:
         # Opened even with REMINDERS=off (posting left to `run-due`): `subscribe` asks them whether
         # the bot can post in the channel.
-        async with open_senders(settings=settings, store=core.store, app=app) as opened:
+        async with open_senders(settings=settings, store=store, app=app) as opened:
             runner.senders.update(opened)
             if settings.reminders_enabled:
                 async for _ in reminders.scheduler_context(runner=runner, interval=interval)(app):

@@ -14,8 +14,8 @@ from yarl import URL
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.settings import Settings
+from bot.storage.errors import DatabaseUnreachable
 from bot.storage.sqlstore import describe_database
-from bot.storage.store import DatabaseUnreachable
 
 ALL_ADDRESSES = frozenset({"0.0.0.0", "::", ""})
 

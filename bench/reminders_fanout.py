@@ -27,12 +27,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import app as application  # noqa: E402
 from adapters.slack.sender import SlackWebSender  # noqa: E402
-from bot.conversation.core import Core  # noqa: E402
-from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.reminders.service import Calendar, Policy, ReminderRunner  # noqa: E402
-from bot.storage.sqlstore import SQLStore, subscriptions  # noqa: E402
-from bot.storage.store import SlotStatus  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.storage.sql.subscriptions import subscriptions  # noqa: E402
+from bot.storage.sqlstore import SQLStore  # noqa: E402
+from bot.storage.subscriptions import SlotStatus  # noqa: E402
 from tests.adapters.reminder_slack_api import FakeSlackWebAPI  # noqa: E402
 from tests.kbfactory import write_knowledge  # noqa: E402
 
@@ -53,7 +54,8 @@ async def main(args: argparse.Namespace) -> dict:
             {"platform": "slack", "channel_id": f"C{i:06}", "at": "09:00", "every_day": False,
              "skip_holidays": False, "created_by": "bench",
              "created_at": datetime(2026, 1, 1, tzinfo=UTC)} for i in range(args.subscriptions)])
-    core = Core(knowledge=load_knowledge(path=write_knowledge(work / "kb")))
+    core = application.build(settings=Settings(knowledge_path=write_knowledge(work / "kb")),
+                             store=stores[0], serving=False).core
     start_at = datetime.combine(DAY, clock_time(9, 0), tzinfo=LONDON)
     started = time.monotonic()
 

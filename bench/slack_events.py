@@ -20,8 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import app as application  # noqa: E402
-from bot.conversation.core import Core  # noqa: E402
-from bot.knowledge.loader import load_knowledge  # noqa: E402
+from bot.conversation.access import Admins  # noqa: E402
 from tests.adapters.slack.fake_slack import FakeSlack  # noqa: E402
 from tests.adapters.slack.harness import payload, settings_for, signed_headers  # noqa: E402
 
@@ -35,10 +34,11 @@ async def run(*, events: int, concurrency: int) -> dict:
     fake = FakeSlack()
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = settings_for(Path(tmp), fake)
-        core = Core(knowledge=load_knowledge(path=settings.knowledge_path))
-        client = TestClient(TestServer(application.create_app(settings=settings, core=core),
-                                       host="127.0.0.1", port=0))
+        # The events' claims go to a SQLite file, as a single instance keeps its state.
+        settings = settings_for(Path(tmp), fake, admins=Admins(), data_dir=Path(tmp) / "data")
+        web_app = application.create_app(settings=settings)
+        core = web_app[application.CORE]
+        client = TestClient(TestServer(web_app, host="127.0.0.1", port=0))
         await client.start_server()
         questions = [e.questions[0] for e in core.knowledge.entries]
         acks: list[float] = []

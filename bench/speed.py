@@ -178,11 +178,12 @@ class Worker:
 
 def ours_worker(knowledge: Path) -> None:
     """The bot's side of `matching`: a core built as `guidance-bot` builds it, timed per answer."""
-    from bot.runtime import build_core
+    from adapters.services import build
     from bot.settings import Settings
 
     started = time.perf_counter()
-    core = build_core(settings=Settings.from_env({**os.environ, "KNOWLEDGE_PATH": str(knowledge)}))
+    core = build(settings=Settings.from_env({**os.environ, "KNOWLEDGE_PATH": str(knowledge)}),
+                     serving=False).core
     serve_timings(lambda question: core.answer(question=question),
                   info={"entries": len(core.knowledge.entries), "load_s": time.perf_counter() - started})
 

@@ -15,29 +15,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiohttp import web  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
+import app as application  # noqa: E402
 from adapters.teams import setup_teams  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.storage.store import MemoryStore  # noqa: E402
-from tests.adapters.teams_support import FakeConnector, golden, make_core  # noqa: E402
+from bot.storage.sqlstore import SQLStore  # noqa: E402
+from tests.adapters.teams_support import FakeConnector, golden  # noqa: E402
+from tests.kbfactory import write_knowledge  # noqa: E402
 
 
 async def main(count: int) -> None:
     connector = FakeConnector()
     connector_server = TestServer(connector.app())
     await connector_server.start_server()
-    store = MemoryStore()
-    app = web.Application()
     with tempfile.TemporaryDirectory() as tmp:
-        setup_teams(app, core=make_core(Path(tmp), store=store), settings=Settings(), store=store)
+        # A SQLite file, as a single instance keeps its state: each activity's claim is a write.
+        store = SQLStore.from_url(url=None, data_dir=Path(tmp))
+        await store.upgrade()
+        try:
+            settings = Settings(knowledge_path=write_knowledge(Path(tmp) / "kb"))
+            core = application.build(settings=settings, store=store, serving=False).core
+            app = web.Application()
+            app.cleanup_ctx.extend(setup_teams(app, core=core, settings=settings, store=store))
+            await measure(count, app=app, connector_url=str(connector_server.make_url("/")))
+        finally:
+            await connector_server.close()
+            await store.close()
+
+
+async def measure(count: int, *, app: web.Application, connector_url: str) -> None:
     client = TestClient(TestServer(app))
     await client.start_server()
-    url = str(connector_server.make_url("/"))
     questions = ["principles", "principle 3", "can we post a tweet about politics", "help"]
 
     async def one(i: int) -> float:
         start = time.perf_counter()
         response = await client.post("/api/messages", json=golden(
-            "personal_message", service_url=url, id=f"bench-{i}", text=questions[i % 4]))
+            "personal_message", service_url=connector_url, id=f"bench-{i}", text=questions[i % 4]))
         assert response.status == 201
         return time.perf_counter() - start
 
@@ -57,7 +70,6 @@ async def main(count: int) -> None:
         print(f"{'throughput':>14}: {len(batches) / wall:.0f} activities/s with 20 in flight")
     finally:
         await client.close()
-        await connector_server.close()
 
 
 if __name__ == "__main__":

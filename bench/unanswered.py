@@ -24,9 +24,7 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from rapidfuzz import fuzz  # noqa: E402
 
 from app import create_app  # noqa: E402
-from bot.conversation.core import Core  # noqa: E402
 from bot.insights import records as insights  # noqa: E402
-from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage.sqlstore import SQLStore  # noqa: E402
 from bot.text import normalise  # noqa: E402
@@ -83,10 +81,9 @@ async def stall(size: int) -> None:
         data = questions(size)
         await store.record_questions(records=data.records)
         path = write_knowledge(root / "kb")
-        core = Core(knowledge=load_knowledge(path=path), store=store,
-                    clock=lambda: data.records[-1].at)
         app = create_app(settings=Settings(knowledge_path=path, admin_token=TOKEN,
-                                           reminders_enabled=False, web_rate_limit=0), core=core)
+                                           reminders_enabled=False, web_rate_limit=0),
+                         store=store, clock=lambda: data.records[-1].at)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             command = asyncio.create_task(client.post(
                 "/api/chat", json={"text": "unanswered 30"},

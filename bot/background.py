@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from typing import Any
+
+# A clean-up context as aiohttp's `cleanup_ctx` takes it: what is before its `yield` runs at
+# start, what is after at stop. Only the composition root (`app.py`) registers them.
+Context = Callable[[Any], AsyncIterator[None]]
 
 
 @asynccontextmanager

@@ -7,6 +7,7 @@ Adaptive Card, HTML), so nothing here knows about a platform's markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -94,3 +95,9 @@ class Reply:
                 for s in self.suggestions
             ],
         }
+
+
+def bullets(points: Iterable[Point], *, form: str = "{title}: {text}") -> str:
+    """Points as the plain-text list of a reply's `text` (the CLI, the web chat, every platform's
+    fallback): one "• " line each, `form` filled with the point's title and text."""
+    return "\n".join("• " + form.format(title=p.title, text=p.text) for p in points)

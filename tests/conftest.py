@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from tests.kbfactory import write_knowledge
 
@@ -61,7 +60,9 @@ def clock():
 
 @pytest.fixture
 def core(small_kb, clock):
-    return Core(knowledge=small_kb, clock=clock)
+    from tests.cores import new_core
+
+    return new_core(knowledge=small_kb, clock=clock)
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +106,17 @@ SLOW_MODULES = frozenset({"test_web_browser.py", "test_app_process.py",
                           "test_wheel.py"})
 
 
+# Modules whose tests start the bot, the command line or a benchmark as a process of its own:
+# `-m 'not slow and not process'` (`make test-fast`) runs everything else, in process.
+PROCESS_MODULES = frozenset({"test_app_process.py", "test_app_process_platforms.py",
+                             "test_app_process_start.py", "test_container.py", "test_wheel.py",
+                             "test_bench_quality.py", "test_bench_speed.py", "test_cli.py",
+                             "test_cli_storage.py"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+        if item.path.name in PROCESS_MODULES:
+            item.add_marker(pytest.mark.process)

@@ -11,9 +11,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.insights.records import QuestionRecord
-from bot.storage.sqlstore import SQLStore, conversations, processed_events
-from bot.storage.store import AuditEntry, Feedback, InstanceBeat, Release, SlotStatus, Subscription
+from bot.storage.audit import AuditEntry
+from bot.storage.questions import Feedback, QuestionRecord
+from bot.storage.releases import InstanceBeat, Release
+from bot.storage.sql.conversations import conversations
+from bot.storage.sql.events import processed_events
+from bot.storage.sqlstore import SQLStore
+from bot.storage.subscriptions import SlotStatus, Subscription
 
 YEARS = timedelta(days=800)  # past every retention
 WEEKS = timedelta(days=45)  # past question text (30 days), within the audit log's 90

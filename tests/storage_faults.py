@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.storage import sqlstore
-from bot.storage.sqlstore import SQLStore, create_engine, database_url
+from bot.storage.sql import base
+from bot.storage.sql.base import create_engine
+from bot.storage.sqlstore import SQLStore, database_url
 from tests.bot.conftest import NO_PG, PG_URL, pg_schema, pg_store
 
 PREFIXES = ("0", "9", "a", "readyz:", "slack:event:", "slack:signature:v0=", "teams:", "z", "~")
@@ -55,8 +56,8 @@ async def full_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncI
     `max_page_count` at the file's size (the disk-full case), and the pages it has are full."""
     store = SQLStore.from_url(url=f"sqlite:///{tmp_path / 'full.sqlite3'}")
     await store.upgrade()
-    monkeypatch.setattr(sqlstore, "SQLITE_PRAGMAS",
-                        (*sqlstore.SQLITE_PRAGMAS, "PRAGMA max_page_count = 1"))  # = its size now
+    monkeypatch.setattr(base, "SQLITE_PRAGMAS",
+                        (*base.SQLITE_PRAGMAS, "PRAGMA max_page_count = 1"))  # = its size now
     await store.engine.dispose()  # connections opened before would not have it
     await fill(store)
     try:

@@ -7,11 +7,9 @@ from datetime import UTC, datetime, timedelta
 from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 TOKEN = "admin-token"
 
@@ -19,11 +17,12 @@ TOKEN = "admin-token"
 async def test_questions_asked_in_the_web_chat_reach_the_log_and_the_admin_commands(tmp_path):
     path = write_knowledge(tmp_path / "kb")
     store = MemoryStore()
-    core = Core(knowledge=load_knowledge(path=path), store=store)
     settings = Settings(knowledge_path=path, admin_token=TOKEN, reminders_enabled=False,
                         instance_id="web-1")
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    async with TestClient(TestServer(application.create_app(settings=settings, core=core))) as client:
+    web_app = application.create_app(settings=settings, store=store)
+    core = web_app[application.CORE]
+    async with TestClient(TestServer(web_app)) as client:
         for text in ("parking permits at the office", "principles", "parking permit office"):
             assert (await client.post("/api/chat", json={"text": text})).status == 200
         unanswered = await (await client.post("/api/chat", json={"text": "unanswered"},

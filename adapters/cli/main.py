@@ -25,11 +25,12 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
-def _core(settings: Settings, **options):
-    from bot.runtime import build_core
+def _services(settings: Settings, **options):
+    """The composition root's parts, as the command line uses them: no question log, no metrics."""
+    from adapters.services import build
 
     try:
-        return build_core(settings=settings, **options)
+        return build(settings=settings, serving=False, **options)
     except KnowledgeError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -52,7 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     import asyncio
 
-    core = _core(_settings())
+    core = _services(_settings()).core
     runner = asyncio.Runner()  # one loop and one worker pool for a whole batch
 
     def emit(question: str) -> None:
@@ -77,7 +78,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
-    core = _core(_settings())
+    core = _services(_settings()).core
     knowledge = core.knowledge
     if args.json:
         print(json.dumps(knowledge.to_json(), ensure_ascii=False, indent=2))
@@ -116,7 +117,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    core = _core(_settings())
+    core = _services(_settings()).core
     print("Guidance Bot. Ask a question, 'help' for commands, Ctrl-D to leave.")
     while True:
         try:
@@ -171,11 +172,9 @@ def cmd_reload(args: argparse.Namespace) -> int:
     import getpass
     from datetime import UTC
 
-    from bot.conversation.admin import AdminCommands
-    from bot.knowledge.reload import Reloader
-    from bot.runtime import build_core
+    from adapters.services import build
+    from bot.storage.releases import Release
     from bot.storage.sqlstore import SQLStore
-    from bot.storage.store import Release
 
     settings = _settings()
     user = f"cli:{getpass.getuser()}"
@@ -185,7 +184,7 @@ def cmd_reload(args: argparse.Namespace) -> int:
         try:
             await store.upgrade()
             try:
-                core = build_core(settings=settings, store=store)
+                core = build(settings=settings, store=store, serving=False).core
             except KnowledgeError as error:
                 for problem in error.problems:
                     print(problem)
@@ -195,15 +194,6 @@ def cmd_reload(args: argparse.Namespace) -> int:
                 print(f"Reload refused: the knowledge base has {len(error.problems)} problem(s).",
                       file=sys.stderr)
                 return 1
-            fetch = None
-            if settings.knowledge_url:
-                from adapters.fetch import url_fetcher
-
-                fetch = url_fetcher()
-            reloader = Reloader(core=core, path=settings.knowledge_path, url=settings.knowledge_url,
-                                fetch=fetch)
-            AdminCommands(core=core, reloader=reloader,
-                          question_log_days=settings.question_log_days).register()
             reply = await core.handle(Message(platform="cli", user_id=user, user_name=user,
                                               text="reload", authenticated_admin=True))
             if reply.ok:  # a refused reload, or a store that failed, says ok=False
@@ -293,9 +283,10 @@ def cmd_reminders_run_due(args: argparse.Namespace) -> int:
         store = SQLStore.from_url(url=settings.database_url, data_dir=settings.data_dir)
         try:
             await store.upgrade()
-            core = _core(settings, store=store, clock=clock)
+            services = _services(settings, store=store, clock=clock)
+            core, runner = services.core, services.reminders
             async with open_senders(settings=settings, store=store) as senders:
-                runner = reminders.setup(settings=settings, core=core, senders=senders)
+                runner.senders.update(senders)
                 report = await runner.run_due(progress=progress)
                 progress.finish(report)
             # Where reminders run from cron (REMINDERS=off), this is where retention runs too,
@@ -393,7 +384,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.storage.store import DatabaseUnreachable
+    from bot.storage.errors import DatabaseUnreachable
 
     args = parser().parse_args(argv)
     try:

@@ -20,6 +20,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.inbound import command_message, to_message
 from adapters.slack.render import (
     HELPFUL_ACTION,
     MAX_BLOCKS,
@@ -31,8 +32,8 @@ from adapters.slack.render import (
 )
 from adapters.slack.render import reply_message as render_message
 from bot.conversation.core import Core
-from bot.messages import Message, Reply
-from bot.storage.store import Store, first_delivery_or_new
+from bot.messages import Reply
+from bot.storage.events import EventLog, first_delivery_or_new
 
 log = logging.getLogger("guidance_bot.slack")
 
@@ -42,16 +43,7 @@ ACK_STORE_SECONDS = 1.0  # see adapters/slack/http.py: the acknowledgement waits
 # ever answered 404.
 SUBSCRIBED_EVENTS = ("app_home_opened", "app_mention", "message.im")
 BOT_SCOPES = ("app_mentions:read", "channels:read", "chat:write", "commands", "groups:read", "im:history")
-# Message subtypes that are still a person typing a question.
-_HUMAN_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 _USER_ID = re.compile(r"^[A-Z0-9]{2,40}$")
-_ANY_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
-
-
-def from_bot(event: dict) -> bool:
-    """Another bot's message, or one of ours: answering it could start a reply loop."""
-    return bool(event.get("bot_id") or event.get("bot_profile")) or (
-        event.get("subtype") not in _HUMAN_SUBTYPES)
 
 
 def where_from(context) -> tuple[tuple[str, ...], bool]:
@@ -66,15 +58,6 @@ def where_from(context) -> tuple[tuple[str, ...], bool]:
     else:  # installed across an Enterprise Grid org
         home = bool(home_org) and org == home_org
     return tuple(w for w in (team, org) if w), home
-
-
-def strip_mention(text: str, *, bot_user_id: str | None) -> str:
-    """The question without the `@Guidance Bot` that addressed it."""
-    if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
-    else:
-        text = _ANY_MENTION.sub(" ", text, count=1)
-    return " ".join(text.split())
 
 
 async def deliver(what: str, channel: str | None, call: Awaitable) -> bool:
@@ -143,7 +126,7 @@ class _WithoutTokenSkippedWarning(logging.Filter):
         return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
-def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
+def build_bolt_app(*, core: Core, store: EventLog, client: AsyncWebClient,
                    signing_secret: str | None, in_flight: InFlight | None = None) -> AsyncApp:
     """An `AsyncApp` answering mentions, DMs, `/guidance`, buttons and the App Home; its answers
     in flight are counted in `in_flight` (for shutdown to wait on), a new one when not given."""
@@ -172,38 +155,27 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
         return render_message(reply, shareable=shareable,
                               principle_title=principle.title if principle else None)
 
-    async def answer(text: str, *, user: str, channel: str | None, direct: bool,
-                     context) -> Reply:
+    async def answer_event(event: dict, context, client: AsyncWebClient) -> None:
+        """A mention is answered in its thread (a new one under it), a DM in its own."""
         workspaces, home = where_from(context)
-        return await core.handle(Message(platform="slack", user_id=user, text=text,
-                                         channel_id=channel, is_direct=direct,
-                                         workspaces=workspaces, home_workspace=home))
+        message = to_message(event, bot_user_id=context.bot_user_id, workspaces=workspaces,
+                             home=home)
+        if message is None or message.channel_id is None:
+            return
+        reply = await core.handle(message)
+        thread = event.get("thread_ts") or (None if message.is_direct else event.get("ts"))
+        await deliver("chat.postMessage", message.channel_id, client.chat_postMessage(
+            channel=message.channel_id, thread_ts=thread, **reply_message(reply)))
 
     @app.event("app_mention")
     @logged
     async def on_mention(event: dict, context, client: AsyncWebClient) -> None:
-        channel = event.get("channel")
-        # With no channel there is nowhere to answer.
-        if from_bot(event) or not event.get("user") or not isinstance(channel, str):
-            return
-        text = strip_mention(event.get("text") or "", bot_user_id=context.bot_user_id)
-        reply = await answer(text, user=event["user"], channel=channel, direct=False,
-                             context=context)
-        await deliver("chat.postMessage", channel, client.chat_postMessage(
-            channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"),
-            **reply_message(reply)))
+        await answer_event(event, context, client)
 
     @app.event("message")
     @logged
-    async def on_message(event: dict, client: AsyncWebClient, context) -> None:
-        channel = event.get("channel")
-        if event.get("channel_type") != "im" or from_bot(event) or not event.get("user") or (
-                not isinstance(channel, str)):
-            return
-        reply = await answer(event.get("text") or "", user=event["user"], channel=channel,
-                             direct=True, context=context)
-        await deliver("chat.postMessage", channel, client.chat_postMessage(
-            channel=channel, thread_ts=event.get("thread_ts"), **reply_message(reply)))
+    async def on_message(event: dict, context, client: AsyncWebClient) -> None:
+        await answer_event(event, context, client)
 
     @app.event("app_home_opened")
     @logged
@@ -223,9 +195,8 @@ def build_bolt_app(*, core: Core, store: Store, client: AsyncWebClient,
         if respond is None:
             log.warning("slack: %s without a response_url; nowhere to answer", SLASH_COMMAND)
             return
-        direct = command.get("channel_name") == "directmessage"
-        reply = await answer(command.get("text") or "", user=command.get("user_id", ""),
-                             channel=command.get("channel_id"), direct=direct, context=context)
+        workspaces, home = where_from(context)
+        reply = await core.handle(command_message(command, workspaces=workspaces, home=home))
         await deliver("response_url", command.get("channel_id"), respond(
             response_type="ephemeral", **reply_message(reply, shareable=True)))
 

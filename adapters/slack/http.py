@@ -18,7 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import Clock, SignatureVerifier
 
 from adapters.web.chat import json_error, read_body
-from bot.storage.store import Store, first_delivery_or_new
+from bot.storage.events import EventLog, first_delivery_or_new
 
 log = logging.getLogger("guidance_bot.slack")
 
@@ -74,7 +74,7 @@ def payload_problem(body: dict) -> str | None:
 
 
 class SlackEvents:
-    def __init__(self, *, bolt: AsyncApp, signing_secret: str, store: Store,
+    def __init__(self, *, bolt: AsyncApp, signing_secret: str, store: EventLog,
                  clock: Callable[[], float] = time.time) -> None:
         self.bolt = bolt
         self.store = store

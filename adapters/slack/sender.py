@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.messages import Reply
 from bot.reminders.service import Delivery
-from bot.storage.store import Subscription
+from bot.storage.subscriptions import Subscription
 
 # Errors that no retry will fix: someone has to invite the bot or grant a permission.
 PERMANENT = {

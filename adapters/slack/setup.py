@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.bolt import InFlight, build_bolt_app
 from adapters.slack.http import SlackEvents
 from adapters.slack.socket_mode import socket_mode_context
+from bot.background import Context
 from bot.conversation.core import Core
 from bot.settings import Settings
 from bot.storage.store import Store
@@ -55,24 +56,26 @@ def shared_session(client: AsyncWebClient, in_flight: InFlight):
     return context
 
 
-def setup_slack(app: web.Application, *, core: Core, settings: Settings, store: Store) -> bool:
-    """Mount what the settings enable; False when Slack is not configured at all."""
+def setup_slack(app: web.Application, *, core: Core, settings: Settings, store: Store
+                ) -> list[Context]:
+    """Mount what the settings enable; return the clean-up contexts for the composition root to
+    register (none when Slack is not configured at all)."""
     http = settings.slack_http_enabled
     socket = bool(settings.slack_app_token and settings.slack_bot_token)
     if not (http or socket):
-        return False
+        return []
     client = web_client(token=settings.slack_bot_token, api_url=settings.slack_api_url)
     in_flight = InFlight()
     bolt = build_bolt_app(core=core, store=store, client=client,
                           signing_secret=settings.slack_signing_secret, in_flight=in_flight)
     app[BOLT_APP] = bolt
     app[IN_FLIGHT] = in_flight
-    app.cleanup_ctx.append(shared_session(client, in_flight))
+    contexts = [shared_session(client, in_flight)]
     if http:
         app.router.add_routes(SlackEvents(bolt=bolt, signing_secret=settings.slack_signing_secret or "",
                                           store=store).routes())
         log.info("slack: events on at POST /slack/events")
     if socket:
-        app.cleanup_ctx.append(socket_mode_context(bolt=bolt, app_token=settings.slack_app_token or ""))
+        contexts.append(socket_mode_context(bolt=bolt, app_token=settings.slack_app_token or ""))
         log.info("slack: Socket Mode on")
-    return True
+    return contexts

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.background import Context
 from bot.conversation.core import Core
 from bot.settings import Settings
 from bot.storage.store import Store
@@ -63,16 +65,16 @@ def cloud_adapter(*, settings: Settings, credentials_factory=None,
 
 def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: Store,
                 credentials_factory=None, bot_options: dict | None = None,
-                config_overrides: dict | None = None, outbound=None) -> None:
+                config_overrides: dict | None = None, outbound=None) -> list[Context]:
     """Serve the Teams bot at `POST /api/messages`.
 
     `credentials_factory` and `config_overrides` exist so tests never reach Microsoft's login
     service, and `outbound` so they need not wait out the real time limits; production leaves
-    them unset.
+    them unset. Returns the clean-up contexts for the composition root to register.
     """
     if settings.production and not settings.microsoft_app_id:
         log.info("teams: off (production without MicrosoftAppId, TEAMS_ENABLED=false)")
-        return
+        return []
     from adapters.teams.bot import GuidanceTeamsBot, on_turn_error
     from adapters.teams.http import MessagesEndpoint
     from adapters.teams.proactive import TeamsPoster
@@ -87,10 +89,10 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
                                 emulator=emulator)
     app.router.add_post("/api/messages", endpoint.handle)
 
-    async def close_clients(_: web.Application) -> None:
+    async def close_clients(_: web.Application) -> AsyncIterator[None]:
+        yield
         await authentication.close()
 
-    app.on_cleanup.append(close_clients)
     if settings.microsoft_app_id:
         log.info("teams: on at POST /api/messages for app id %s", settings.microsoft_app_id)
     else:
@@ -101,3 +103,4 @@ def setup_teams(app: web.Application, *, core: Core, settings: Settings, store: 
         if settings.admins.by_platform.get("teams"):
             log.error("teams: TEAMS_ADMIN_IDS ignored: without MicrosoftAppId nobody's Teams "
                       "identity is proven")
+    return [close_clients]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,15 +20,15 @@ from adapters.teams.cards import (
     private_answer,
     render,
 )
+from adapters.teams.inbound import PLATFORM, _digest, stored_id, to_message
 from adapters.teams.retry import RetryPolicy, Sleep, with_retries
 from bot.conversation.core import Core
-from bot.messages import Message, Reply
-from bot.storage.store import Store, first_delivery_or_new
+from bot.messages import Reply
+from bot.storage.events import first_delivery_or_new
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "teams"
-MAX_STORED_ID = 255  # characters the store keeps of a conversation or channel id
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 WELCOME_WINDOW_SECONDS = 600
 STORE_SECONDS = 2.0  # Teams waits 15 s for the whole turn; the store gets this much of it
@@ -37,48 +36,10 @@ CARD_ACTION = "adaptiveCard/action"  # the invoke an Action.Execute button sends
 ERROR_TYPE = "application/vnd.microsoft.error"
 
 
-def user_id(account: ChannelAccount | None) -> str:
-    """Admins are listed by Azure AD object id (TEAMS_ADMIN_IDS); Teams' own id is the fallback."""
-    if account is None:
-        return ""
-    return account.aad_object_id or account.id or ""
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def event_key(*parts: str) -> str:
     """A fixed-length key for `first_delivery` from ids of any length: a Teams conversation id
     can be longer than the store keeps, and cut short two messages would share a key."""
     return "teams:" + _digest(*parts)
-
-
-def stored_id(conversation_id: str) -> str:
-    """What the store keeps a conversation (and its subscription) under: its id, or a digest of
-    an id too long for the store (a group chat's id can run to hundreds of characters)."""
-    if len(conversation_id) <= MAX_STORED_ID:
-        return conversation_id
-    return "sha256:" + _digest(conversation_id)
-
-
-def strip_mention(activity: Activity) -> str:
-    """The text without the @mention of this bot (what `TurnContext.remove_recipient_mention` does,
-    but a malformed mention entity from a client does not raise)."""
-    text = activity.text if isinstance(activity.text, str) else ""
-    recipient = activity.recipient.id if activity.recipient else None
-    for entity in activity.entities or ():
-        properties = getattr(entity, "additional_properties", None) or {}
-        mentioned = properties.get("mentioned")
-        if getattr(entity, "type", None) != "mention" or not isinstance(mentioned, dict):
-            continue
-        mention_text = properties.get("text")
-        if mentioned.get("id") == recipient and isinstance(mention_text, str) and mention_text:
-            text = text.replace(mention_text, " ")
-    name = activity.recipient.name if activity.recipient else None
-    if name:  # the mention entity was missing or malformed
-        text = text.replace(f"<at>{name}</at>", " ")
-    return " ".join(text.split())
 
 
 class _RetryOptions(TypedDict, total=False):
@@ -146,18 +107,7 @@ class GuidanceTeamsBot(ActivityHandler):
         if isinstance(activity.value, dict) and activity.value.get("action"):
             await self._on_submit(turn_context, activity.value)
             return
-        text = strip_mention(activity)
-        conversation = activity.conversation
-        message = Message(
-            platform=PLATFORM, user_id=user_id(activity.from_property), text=(text or "").strip(),
-            # A channel, not the thread in it: what `subscribe` subscribes and reminders post to.
-            channel_id=stored_id(conversation.id.partition(";messageid=")[0])
-            if conversation and conversation.id else None,
-            is_direct=(conversation.conversation_type or "personal") == "personal"
-            if conversation else True,
-            user_name=activity.from_property.name if activity.from_property else None,
-            anonymous=self.anonymous,
-        )
+        message = to_message(activity, anonymous=self.anonymous)
         await self.say(turn_context, await self.core.handle(message))
 
     async def _on_submit(self, turn_context: TurnContext, value: dict[str, Any]) -> None:

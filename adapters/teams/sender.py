@@ -15,12 +15,13 @@ import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
-from adapters.teams.bot import PLATFORM, stored_id
 from adapters.teams.cards import reminder as reminder_card
+from adapters.teams.inbound import PLATFORM, stored_id
 from adapters.teams.retry import RETRIED_STATUSES, retry_after, status_of
 from bot.messages import Reply
 from bot.reminders.service import Delivery
-from bot.storage.store import Store, Subscription
+from bot.storage.conversations import Conversations
+from bot.storage.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ PERMANENT = {
 
 
 class TeamsSender:
-    def __init__(self, *, adapter: Any, store: Store, app_id: str,
+    def __init__(self, *, adapter: Any, store: Conversations, app_id: str,
                  render: Callable[[Reply], list[dict]] = reminder_card) -> None:
         self.adapter = adapter
         self.store = store

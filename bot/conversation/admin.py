@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 from bot.conversation.core import Arguments, Core
 from bot.insights import records as insights
 from bot.knowledge.reload import Comparison, Moved, Reloader, ReloadResult
-from bot.messages import Message, Point, Reply, ReplyKind
-from bot.storage.store import Release, StoreError
+from bot.messages import Message, Point, Reply, ReplyKind, bullets
+from bot.storage.errors import StoreError
+from bot.storage.questions import QuestionRecord
+from bot.storage.releases import Release
 from bot.text import normalise
 
 if TYPE_CHECKING:
@@ -195,8 +197,7 @@ class AdminCommands:
         if self.sync is not None and self.sync.note:
             lines.append(f"This instance {self.sync.note}; it keeps serving {knowledge.version}.")
         text = "\n".join(lines[:1] + [f"{p.title} {p.text}" for p in release] + lines[1:]
-                         + ([f"Instances ({len(beats)}):"] if beats else [])
-                         + [f"• {p.title}: {p.text}" for p in beats])
+                         + ([f"Instances ({len(beats)}):", bullets(beats)] if beats else []))
         return Reply(kind=ReplyKind.NOTICE, title="Status", body="\n".join(lines),
                      points=tuple(release + beats), text=text)
 
@@ -212,10 +213,10 @@ class AdminCommands:
         head = f"The latest {len(points)} admin command(s), newest first:" if points else (
             "No admin commands recorded yet.")
         return Reply(kind=ReplyKind.NOTICE, title="Audit log", body=head, points=points,
-                     text="\n".join([head] + [f"• {p.title}: {p.text}" for p in points]))
+                     text="\n".join([head, bullets(points)] if points else [head]))
 
     async def _records(self, days: int, *, unanswered_only: bool = False,
-                       limit: int | None = None) -> list[insights.QuestionRecord]:
+                       limit: int | None = None) -> list[QuestionRecord]:
         if self.core.question_log is not None:
             await self.core.question_log.flush()
         return await self.core.store.questions(since=self.core.clock() - timedelta(days=days),
@@ -234,7 +235,8 @@ class AdminCommands:
                 f"frequent first:" if points else
                 f"Every question of the last {days} day(s) was answered (or none was asked).")
         return Reply(kind=ReplyKind.NOTICE, title="Unanswered questions", body=head, points=points,
-                     text="\n".join([head] + [f"• {p.title} ({p.text})" for p in points]))
+                     text="\n".join([head, bullets(points, form="{title} ({text})")] if points
+                                     else [head]))
 
     async def stats(self, message: Message, arguments: str) -> Reply:
         days = _number(arguments, default=DEFAULT_DAYS, most=MAX_DAYS)

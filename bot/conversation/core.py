@@ -7,9 +7,9 @@ an answer comes wholly from one knowledge-base version even while a reload swaps
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from time import perf_counter
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -17,10 +17,13 @@ from zoneinfo import ZoneInfo
 from bot.conversation.access import Admins
 from bot.knowledge.loader import Entry, KnowledgeBase
 from bot.matching.matcher import MAX_QUESTION_CHARS, Match, Matcher, Outcome, Thresholds
-from bot.matching.queue import MatchQueue
-from bot.messages import Message, Point, Reply, ReplyKind, Suggestion
+from bot.matching.queue import Busy, MatchQueue
+from bot.messages import Message, Point, Reply, ReplyKind, Suggestion, bullets
 from bot.reminders.daily import principle_of_the_day
-from bot.storage.store import AuditEntry, Feedback, MemoryStore, Store, StoreError
+from bot.storage.audit import AuditEntry, AuditOutcome
+from bot.storage.errors import StoreError
+from bot.storage.questions import Feedback
+from bot.storage.store import Store
 from bot.text import MAX_ID_CHARS, normalise, storable
 
 if TYPE_CHECKING:  # bot.observe and logging load only when observed: `ask` starts faster
@@ -34,6 +37,8 @@ AdminHandler = Callable[[Message, str], Awaitable[Reply]]
 STORE_DOWN = ("Sorry, I couldn't {what} just now: my storage isn't responding. Questions still "
               "get answers; please try this again in a few minutes.")
 MAX_MESSAGE_CHARS = 20_000  # far past a question (2,000) and any admin command's arguments
+BUSY = ("Lots of people are asking me questions right now, so I couldn't answer yours. Please "
+        "ask again in a minute.")
 WHERE_TO_ASK = ("For anything else, ask your line manager or your department's communications "
                 "or propriety team.")
 OUTSIDE_LEAD = ("The civil service guidance on social media doesn't cover this, so I can't answer "
@@ -112,32 +117,33 @@ class AdminCommand:
 
 
 class Core:
+    """Everything it works with is passed in (the composition root, `app.build`, makes them), so a
+    test gives it fakes and nothing is set on it from outside afterwards."""
+
     def __init__(
         self,
         *,
         knowledge: KnowledgeBase,
+        store: Store,
+        clock: Clock,
+        encoder: Encoder,
+        matching: MatchQueue,
         admins: Admins | None = None,
-        store: Store | None = None,
-        clock: Clock | None = None,
         timezone: str = "Europe/London",
         thresholds: Thresholds | None = None,
-        encoder: Encoder | None = None,
-        matching: MatchQueue | None = None,
+        question_log: QuestionLog | None = None,
+        observers: Sequence[Observer] = (),
     ) -> None:
-        if encoder is None:
-            from bot.matching.encoder import load_encoder
-
-            encoder = load_encoder()
         self.encoder = encoder
-        self.matching = matching or MatchQueue()
-        self.admins = admins or Admins()
-        self.store = store or MemoryStore()
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.matching = matching
+        self.admins = admins or Admins()  # nobody is an admin unless named
+        self.store = store
+        self.clock = clock
         self.timezone = ZoneInfo(timezone)
         self.thresholds = thresholds or Thresholds()
         self._admin_commands: dict[str, AdminCommand] = {}
-        self.observers: list[Observer] = []
-        self.question_log: QuestionLog | None = None  # set by the app; the CLI logs nothing
+        self.observers = tuple(observers)
+        self.question_log = question_log  # None where nothing is logged (the command line)
         self.snapshot = self.build_snapshot(knowledge=knowledge)
 
     # Knowledge
@@ -227,14 +233,17 @@ class Core:
             return self.principle(number=principle.group(1), snapshot=snapshot)
         # Matching runs a sentence encoder: off the event loop, so acknowledgements and health
         # checks never wait behind it.
-        match = await self.matching.match(matcher=snapshot.matcher, text=text)
+        try:
+            match = await self.matching.match(matcher=snapshot.matcher, text=text)
+        except Busy:
+            return Reply(kind=ReplyKind.NOTICE, title="Busy", text=BUSY)
         return self.answer(question=text, snapshot=snapshot, match=match)
 
     async def _run_admin(self, command: AdminCommand, message: Message, arguments: str, *,
                          allowed: bool) -> Reply:
         """The one place admin commands pass: checked, run, and audited whatever the outcome."""
         if not allowed:
-            await self._audit(command, message, arguments, outcome="refused")
+            await self._audit(command, message, arguments, outcome=AuditOutcome.REFUSED)
             return Reply(kind=ReplyKind.REFUSAL, title="Admins only", text=(
                 f"Sorry, only an admin can use '{command.name}'. Ask your Guidance Bot admin "
                 "if you need it."))
@@ -245,17 +254,18 @@ class Core:
 
             logging.getLogger(__name__).warning("%r failed: the store failed", command.name,
                                                 exc_info=True)
-            await self._audit(command, message, arguments, outcome="error")
+            await self._audit(command, message, arguments, outcome=AuditOutcome.ERROR)
             return Reply(kind=ReplyKind.NOTICE, title="Storage unavailable", ok=False,
                          text=STORE_DOWN.format(what=f"run '{command.name}'"))
         except Exception:  # the adapter logs it and says sorry, as for any failure
-            await self._audit(command, message, arguments, outcome="error")
+            await self._audit(command, message, arguments, outcome=AuditOutcome.ERROR)
             raise
-        await self._audit(command, message, arguments, outcome="ok" if reply.ok else "failed")
+        await self._audit(command, message, arguments,
+                          outcome=AuditOutcome.OK if reply.ok else AuditOutcome.FAILED)
         return reply
 
     async def _audit(self, command: AdminCommand, message: Message, arguments: str, *,
-                     outcome: str) -> None:
+                     outcome: AuditOutcome) -> None:
         try:
             await self.store.record_audit(entry=AuditEntry(
                 at=self.clock(), platform=message.platform, user_id=message.user_id,
@@ -349,9 +359,8 @@ class Core:
             Point(title="today", text="the principle of the day"),
             Point(title="help", text="this message"),
         )
-        listing = "\n".join(f"• {p.title}: {p.text}" for p in points)
         return Reply(kind=ReplyKind.NOTICE, title="How to use Guidance Bot", body=body,
-                     points=points, text=f"{body}\n\nYou can also say:\n{listing}")
+                     points=points, text=f"{body}\n\nYou can also say:\n{bullets(points)}")
 
     def welcome(self, *, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot

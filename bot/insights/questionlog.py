@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.background import running
-from bot.insights.records import QuestionRecord, asker_hash
+from bot.insights.records import asker_hash
 from bot.messages import Message, Reply, ReplyKind
-from bot.storage.store import Store, StoreRejected
+from bot.storage.errors import StoreRejected
+from bot.storage.questions import QuestionRecord, Questions
 
 log = logging.getLogger(__name__)
 LOGGED = (ReplyKind.ANSWER, ReplyKind.SUGGESTIONS, ReplyKind.NOT_FOUND)
@@ -32,7 +33,7 @@ def log_key(*, configured: str | None) -> bytes:
 
 
 class QuestionLog:
-    def __init__(self, *, store: Store, key: bytes, clock: Callable[[], datetime]) -> None:
+    def __init__(self, *, store: Questions, key: bytes, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.key = key
         self.clock = clock
@@ -49,7 +50,7 @@ class QuestionLog:
             self._pending.append(QuestionRecord(
                 platform=message.platform,
                 asker=asker_hash(key=self.key, platform=message.platform, user_id=message.user_id),
-                text=reply.question, outcome=str(reply.kind), entry=reply.entry,
+                text=reply.question, outcome=reply.kind, entry=reply.entry,
                 principle=reply.principle, score=round(reply.score, 1), at=self.clock()))
         except Exception:  # a log line is never worth a reply
             self.dropped += 1

@@ -1,4 +1,5 @@
-"""Learning from what staff ask: the question log's records and the summaries admins read.
+"""Learning from what staff ask: the summaries admins read of the question log's records
+(`bot.storage.questions` keeps them).
 
 Privacy by default: no user id is kept, only a keyed hash to count distinct askers, and question
 text is purged after `QUESTION_LOG_DAYS`.
@@ -12,26 +13,14 @@ import hmac
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
-from bot.storage.store import Feedback
+from bot.messages import ReplyKind
+from bot.storage.questions import Feedback, QuestionRecord
 from bot.text import normalise
 
 SIMILAR = 80
-
-
-@dataclass(frozen=True, kw_only=True)
-class QuestionRecord:
-    platform: str
-    asker: str  # a keyed hash of the user id, never the id itself
-    text: str
-    outcome: str  # "answer", "suggestions" or "not_found"
-    entry: str | None
-    principle: int | None
-    score: float
-    at: datetime
 
 
 def asker_hash(*, key: bytes, platform: str, user_id: str) -> str:
@@ -80,7 +69,7 @@ def unanswered(records: Iterable[QuestionRecord], *, limit: int = 10) -> list[Qu
     """
     wordings: dict[str, _Wording] = {}
     for record in records:
-        if record.outcome == "answer":
+        if record.outcome == ReplyKind.ANSWER:
             continue
         folded = normalise(record.text)
         wording = wordings.get(folded)
@@ -147,8 +136,8 @@ def stats(records: Iterable[QuestionRecord], feedback: Iterable[Feedback]) -> St
     votes = Counter(f.helpful for f in feedback)
     return Stats(
         questions=len(records), askers=len({r.asker for r in records}),
-        answered=outcomes["answer"], suggested=outcomes["suggestions"],
-        not_covered=outcomes["not_found"], helpful=votes[True], not_helpful=votes[False],
+        answered=outcomes[ReplyKind.ANSWER], suggested=outcomes[ReplyKind.SUGGESTIONS],
+        not_covered=outcomes[ReplyKind.NOT_FOUND], helpful=votes[True], not_helpful=votes[False],
         by_platform=dict(Counter(r.platform for r in records).most_common()),
         by_principle=dict(sorted(Counter(r.principle for r in records
                                          if r.principle is not None).items())),

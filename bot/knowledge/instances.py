@@ -19,7 +19,7 @@ from typing import Any
 from bot.background import running
 from bot.conversation.core import Core
 from bot.knowledge.reload import Reloader
-from bot.storage.store import InstanceBeat, Release, Store
+from bot.storage.releases import InstanceBeat, Release, Releases
 
 log = logging.getLogger(__name__)
 RETRY_MISMATCH = timedelta(minutes=1)
@@ -30,7 +30,7 @@ def default_instance_id() -> str:
 
 
 class KnowledgeSync:
-    def __init__(self, *, core: Core, reloader: Reloader, store: Store, instance: str,
+    def __init__(self, *, core: Core, reloader: Reloader, store: Releases, instance: str,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.core = core
         self.reloader = reloader
@@ -91,17 +91,3 @@ def sync_context(*, sync: KnowledgeSync, interval: float) -> Callable[[Any], Asy
             yield
 
     return context
-
-
-def setup_admin(app: Any, *, core: Core, settings: Any, reloader: Reloader) -> KnowledgeSync:
-    """Wire the question log and the knowledge-base poll into `app.cleanup_ctx` (store opened
-    before, so it closes after them)."""
-    from bot.insights.questionlog import QuestionLog, log_key, question_log_context
-
-    core.question_log = QuestionLog(store=core.store, key=log_key(configured=settings.question_log_key),
-                                    clock=core.clock)
-    app.cleanup_ctx.append(question_log_context(question_log=core.question_log))
-    sync = KnowledgeSync(core=core, reloader=reloader, store=core.store,
-                         instance=settings.instance_id or default_instance_id())
-    app.cleanup_ctx.append(sync_context(sync=sync, interval=settings.knowledge_poll_seconds))
-    return sync

@@ -16,17 +16,29 @@ from functools import partial
 from bot.matching.matcher import Match, Matcher
 
 BATCH = 16  # at most this many questions in one pass: a larger batch keeps the first waiting
+# Questions waiting at most: about three seconds of answering on two cores. Past it a question is
+# turned away at once (`Busy`): Slack acknowledges every event before answering, so without a
+# bound a burst piles up answers, and memory, faster than they can be given.
+WAITING = 200
+
+
+class Busy(Exception):
+    """Too many questions are already waiting; ask again shortly."""
 
 
 class MatchQueue:
-    def __init__(self, *, workers: int | None = None) -> None:
+    def __init__(self, *, workers: int | None = None, waiting: int = WAITING) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self.limit = waiting
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="matching")
         self._waiting: list[tuple[Matcher, str, asyncio.Future[Match]]] = []
         self._draining = 0  # kept by `_drain` itself: a done callback would run a turn too late
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def match(self, *, matcher: Matcher, text: str) -> Match:
+        """Raises `Busy` when `limit` questions are already waiting."""
+        if len(self._waiting) >= self.limit:
+            raise Busy
         future: asyncio.Future[Match] = asyncio.get_running_loop().create_future()
         self._waiting.append((matcher, text, future))
         if self._draining < self.workers:

@@ -26,9 +26,9 @@ import holidays
 
 from bot.background import running
 from bot.conversation.core import Arguments
-from bot.messages import Message, Point, Reply, ReplyKind
+from bot.messages import Message, Point, Reply, ReplyKind, bullets
 from bot.observe import ReminderOutcome
-from bot.storage.store import Slot, SlotStatus, Store, Subscription
+from bot.storage.subscriptions import Slot, SlotStatus, Subscription, Subscriptions
 
 log = logging.getLogger("guidance_bot.reminders")
 
@@ -269,7 +269,7 @@ class Progress(Protocol):
 
 
 class ReminderRunner:
-    def __init__(self, *, store: Store, senders: Mapping[str, Sender],
+    def __init__(self, *, store: Subscriptions, senders: Mapping[str, Sender],
                  compose: Callable[..., Reply], calendar: Calendar, clock: Clock,
                  policy: Policy | None = None, owner: str | None = None,
                  sleep: Sleep | None = None, monotonic: Callable[[], float] | None = None,
@@ -458,7 +458,7 @@ def describe_slot(slot: Slot | None) -> str:
 class ReminderCommands:
     """`subscribe`, `unsubscribe` and `subscriptions`, registered on the core as admin commands."""
 
-    def __init__(self, *, store: Store, calendar: Calendar, clock: Clock,
+    def __init__(self, *, store: Subscriptions, calendar: Calendar, clock: Clock,
                  senders: Mapping[str, Sender] | None = None) -> None:
         self.store = store
         self.calendar = calendar
@@ -542,9 +542,8 @@ class ReminderCommands:
             text=f"{describe(s)}; {describe_slot(slots.get((s.platform, s.channel_id)))}")
             for s in subscriptions)
         body = f"{len(points)} channel(s) get reminders ({self.calendar.timezone.key}):"
-        listing = "\n".join(f"• {p.title}: {p.text}" for p in points)
         return Reply(kind=ReplyKind.NOTICE, title="Subscriptions", body=body, points=points,
-                     text=f"{body}\n{listing}")
+                     text=f"{body}\n{bullets(points)}")
 
 
 def calendar_from(*, settings: Any) -> Calendar:

@@ -1,1 +1,2 @@
-"""The shared store: its interface, its SQL implementation with migrations, and retention."""
+"""The shared store: a small protocol per concern, their SQL implementations with migrations, and
+retention."""

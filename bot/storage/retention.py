@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.background import running
-from bot.storage.store import Store
+from bot.storage.store import Forgetful
 
 log = logging.getLogger("guidance_bot.retention")
 
@@ -60,7 +60,7 @@ class Cutoffs:
                    instances=ago(policy.instance_days), slots=ago(policy.slot_days).date())
 
 
-async def apply(*, store: Store, now: datetime, policy: Retention) -> dict[str, int]:
+async def apply(*, store: Forgetful, now: datetime, policy: Retention) -> dict[str, int]:
     """Forget what the policy no longer keeps; how many records of each kind were changed."""
     forgotten = await store.forget(cutoffs=Cutoffs.at(now, policy=policy))
     if any(forgotten.values()):
@@ -69,7 +69,7 @@ async def apply(*, store: Store, now: datetime, policy: Retention) -> dict[str, 
     return forgotten
 
 
-async def run_forever(*, store: Store, clock: Callable[[], datetime], policy: Retention,
+async def run_forever(*, store: Forgetful, clock: Callable[[], datetime], policy: Retention,
                       every: timedelta = EVERY) -> None:
     while True:
         try:
@@ -81,7 +81,7 @@ async def run_forever(*, store: Store, clock: Callable[[], datetime], policy: Re
         await asyncio.sleep(every.total_seconds())
 
 
-def retention_context(*, store: Store, clock: Callable[[], datetime], policy: Retention
+def retention_context(*, store: Forgetful, clock: Callable[[], datetime], policy: Retention
                       ) -> Callable[[Any], AsyncIterator[None]]:
     """For `app.cleanup_ctx`: a pass at start, then hourly, for as long as the app runs."""
 

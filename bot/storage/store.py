@@ -1,421 +1,53 @@
-"""The store interface: every piece of state the bot shares between requests and instances.
+"""The whole store: every concern's protocol in one, for the few places that need the database
+as a whole (the composition root, and the core, whose admin commands read most concerns).
 
-Adapters and the core depend on this protocol only. `MemoryStore` serves tests and the CLI; the
-SQL store (SQLite by default, PostgreSQL when configured) implements the same methods.
+A consumer that needs one concern takes that concern's protocol instead (`bot.storage.events`,
+`conversations`, `subscriptions`, `releases`, `audit`, `questions`), so what it may touch is in
+its signature. `bot.storage.sqlstore.SQLStore` implements them all, on SQLite or PostgreSQL.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from bot.storage.audit import AuditLog
+from bot.storage.conversations import Conversations
+from bot.storage.events import EventLog
+from bot.storage.questions import Questions
+from bot.storage.releases import Releases
+from bot.storage.subscriptions import Subscriptions
 
 if TYPE_CHECKING:
-    from bot.insights.records import QuestionRecord
     from bot.storage.retention import Cutoffs
 
 
-class StoreError(Exception):
-    """The store could not do what was asked; the cause is chained."""
-
-
-class StoreUnavailable(StoreError):
-    """The database is down, full, stalled or too slow: the same call may work later."""
-
-
-class DatabaseUnreachable(StoreUnavailable):
-    """The database could not be opened at all (refused, no such host or database, a file that
-    cannot be created): operators need where it looked and why, in one line, not a traceback.
-    `where` never carries credentials."""
-
-    def __init__(self, *, where: str, reason: str) -> None:
-        self.where = where
-        self.reason = reason
-        super().__init__(f"cannot connect to {where}: {reason}")
-
-
-class StoreFull(StoreUnavailable):
-    """The database has no room to write (a full disk): reads may still work."""
-
-
-class StoreRejected(StoreError):
-    """The database refused these values (one it cannot hold): the same call never will work."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Feedback:
-    platform: str
-    entry: str | None
-    helpful: bool
-    question: str | None = None
-    at: datetime | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Subscription:
-    """A channel that gets the principle of the day at `at` local time on its posting days."""
-
-    platform: str
-    channel_id: str
-    at: time
-    every_day: bool = False  # else weekdays only
-    skip_holidays: bool = False
-    created_by: str | None = None
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class AuditEntry:
-    """One admin command: who ran it, where, when, what, and how it ended."""
-
-    at: datetime
-    platform: str
-    user_id: str
-    channel_id: str | None
-    command: str
-    arguments: str
-    outcome: str  # "ok", "refused" or "error"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Release:
-    """A reload attempt: what every instance should converge on when it succeeded."""
-
-    version: str
-    by: str
-    platform: str
-    at: datetime
-    ok: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class InstanceBeat:
-    """What one running instance serves, as of its last heartbeat."""
-
-    instance: str
-    version: str
-    seen_at: datetime
-    note: str = ""
-
-
-class SlotStatus(StrEnum):
-    CLAIMED = "claimed"  # a runner holds the lease and is posting
-    RETRY = "retry"  # the last attempt failed for now; try again at `next_attempt_at`
-    DELIVERED = "delivered"
-    FAILED = "failed"  # gave up: a permanent error, or retries ran past the cut-off
-    MISSED = "missed"  # nobody was running between the post time and the cut-off
-
-
-@dataclass(frozen=True, kw_only=True)
-class Slot:
-    """One subscription's reminder on one local date: the unit that is posted exactly once."""
-
-    platform: str
-    channel_id: str
-    day: date
-    status: SlotStatus
-    attempts: int = 0
-    detail: str = ""
-    updated_at: datetime | None = None
-    ready_at: datetime | None = None  # claimed: when the lease ends; retry: when it is due
-
-    @property
-    def final(self) -> bool:
-        return self.status in (SlotStatus.DELIVERED, SlotStatus.FAILED, SlotStatus.MISSED)
-
-    def claimable(self, *, now: datetime) -> bool:
-        return not self.final and self.ready_at is not None and self.ready_at <= now
-
-
-class Store(Protocol):
-    async def first_delivery(self, *, key: str) -> bool:
-        """Claim an incoming event id; True only for the first caller, so retries answer once."""
-
-    async def forget_events(self, *, before: datetime) -> int:
-        """Drop event ids first seen before `before`: platforms stop retrying within minutes."""
-
-    async def record_feedback(self, *, feedback: Feedback) -> None:
-        """Keep a Helpful / Not helpful vote."""
-
-    async def save_conversation(
-        self, *, platform: str, conversation_id: str, reference: dict[str, Any]
-    ) -> None:
-        """Remember where a conversation lives, so reminders can post into it later."""
-
-    async def conversation(self, *, platform: str, conversation_id: str) -> dict[str, Any] | None:
-        """The reference saved for a conversation, or None."""
-
-    async def save_subscription(self, *, subscription: Subscription) -> None:
-        """Add a channel's subscription, or replace the one it has."""
-
-    async def delete_subscription(self, *, platform: str, channel_id: str) -> bool:
-        """False when the channel had no subscription."""
-
-    async def subscriptions(self) -> list[Subscription]:
-        """Every subscription, ordered by platform and channel."""
-
-    async def claim_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
-                         now: datetime, lease_until: datetime) -> int | None:
-        """Take a slot that is new, whose lease expired, or whose retry is due: atomically, so two
-        runners never both get it. Returns the attempt number, or None when not claimed."""
-
-    async def finish_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
-                          status: SlotStatus, now: datetime, detail: str = "",
-                          next_attempt_at: datetime | None = None) -> bool:
-        """Record the outcome of the claimer's attempt; False when `owner` no longer holds it."""
-
-    async def close_slot(self, *, platform: str, channel_id: str, day: date, now: datetime) -> None:
-        """After the cut-off: a slot never tried becomes missed, an unfinished one failed."""
-
-    async def last_slots(self) -> dict[tuple[str, str], Slot]:
-        """The most recent slot of each (platform, channel)."""
-
-    async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
-        """The slots of one day, so a pass only tries to claim what it could get."""
-
-    async def record_audit(self, *, entry: AuditEntry) -> None:
-        """Keep one admin command, refusals included."""
-
-    async def audit(self, *, limit: int) -> list[AuditEntry]:
-        """The latest admin commands, newest first."""
-
-    async def record_questions(self, *, records: list[QuestionRecord]) -> None:
-        """Log questions and what they got (a keyed hash of the asker, never the id)."""
-
-    async def questions(self, *, since: datetime, unanswered_only: bool = False,
-                        limit: int | None = None) -> list[QuestionRecord]:
-        """Questions logged since `since`, oldest first; only those not answered whose text is
-        still kept, and only the latest `limit` of them, when asked."""
-
-    async def forget_questions(self, *, before: datetime) -> int:
-        """Blank the text of questions asked before `before`; counts and outcomes stay."""
-
-    async def feedback_since(self, *, since: datetime) -> list[Feedback]:
-        """The votes given since `since`."""
-
-    async def record_release(self, *, release: Release) -> None:
-        """Keep a reload attempt; a successful one is what every instance converges on."""
-
-    async def last_release(self, *, ok_only: bool = False) -> Release | None:
-        """The latest reload attempt (or the latest successful one)."""
-
-    async def heartbeat(self, *, beat: InstanceBeat) -> None:
-        """Say what this instance serves now."""
-
-    async def instances(self, *, since: datetime) -> list[InstanceBeat]:
-        """Instances heard from since `since`, by id."""
-
+class Forgetful(Protocol):
     async def forget(self, *, cutoffs: Cutoffs) -> dict[str, int]:
         """Apply the retention policy (`bot.storage.retention`): delete or blank what is older than each
         cut-off; how many records of each kind changed."""
 
+
+class Store(EventLog, Conversations, Subscriptions, Releases, AuditLog, Questions, Forgetful,
+            Protocol):
     async def close(self) -> None:
         """Release connections."""
 
 
-async def first_delivery_or_new(store: Store, *, key: str, timeout: float) -> bool:
-    """Whether `key` is new, asking `store` for at most `timeout` seconds. A store that cannot say
-    in time (down, full, stalled) counts it as new: an event answered twice, should the platform
-    retry, beats every event left unanswered while the database is away."""
-    import asyncio  # here, not above: `guidance-bot ask` imports this module and never needs it
-    import logging
+class _OnFirstUse:
+    """Stands in for a store, and opens it when anything first reaches for it."""
 
-    try:
-        return await asyncio.wait_for(store.first_delivery(key=key), timeout)
-    except Exception as error:  # noqa: BLE001 - whatever failed, the answer goes ahead
-        logging.getLogger(__name__).warning(
-            "store: could not check a %s delivery (%s); handling it as new",
-            key.partition(":")[0], type(error).__name__)
-        return True
+    def __init__(self, open_store: Callable[[], Store]) -> None:
+        self._open = open_store
+        self._store: Store | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._store is None:
+            self._store = self._open()
+        return getattr(self._store, name)
 
 
-class MemoryStore:
-    """The store for one process that keeps nothing after it exits."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, datetime] = {}
-        self.feedback: list[Feedback] = []
-        self._conversations: dict[tuple[str, str], tuple[dict[str, Any], datetime]] = {}
-        self._subscriptions: dict[tuple[str, str], Subscription] = {}
-        self._slots: dict[tuple[str, str, date], tuple[Slot, str | None, datetime | None,
-                                                       datetime | None]] = {}
-        self._audit: list[AuditEntry] = []
-        self._questions: list[QuestionRecord] = []
-        self._releases: list[Release] = []
-        self._beats: dict[str, InstanceBeat] = {}
-
-    async def first_delivery(self, *, key: str) -> bool:
-        if key in self._seen:
-            return False
-        self._seen[key] = datetime.now(UTC)
-        return True
-
-    async def forget_events(self, *, before: datetime) -> int:
-        old = [key for key, seen in self._seen.items() if seen < before]
-        for key in old:
-            del self._seen[key]
-        return len(old)
-
-    async def record_feedback(self, *, feedback: Feedback) -> None:
-        self.feedback.append(feedback)
-
-    async def save_conversation(
-        self, *, platform: str, conversation_id: str, reference: dict[str, Any]
-    ) -> None:
-        self._conversations[(platform, conversation_id)] = (dict(reference), datetime.now(UTC))
-
-    async def conversation(self, *, platform: str, conversation_id: str) -> dict[str, Any] | None:
-        saved = self._conversations.get((platform, conversation_id))
-        return saved[0] if saved else None
-
-    async def save_subscription(self, *, subscription: Subscription) -> None:
-        self._subscriptions[(subscription.platform, subscription.channel_id)] = subscription
-
-    async def delete_subscription(self, *, platform: str, channel_id: str) -> bool:
-        return self._subscriptions.pop((platform, channel_id), None) is not None
-
-    async def subscriptions(self) -> list[Subscription]:
-        return [self._subscriptions[key] for key in sorted(self._subscriptions)]
-
-    async def claim_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
-                         now: datetime, lease_until: datetime) -> int | None:
-        key = (platform, channel_id, day)
-        current = self._slots.get(key)
-        if current is None:
-            slot = Slot(platform=platform, channel_id=channel_id, day=day,
-                        status=SlotStatus.CLAIMED, attempts=1, updated_at=now)
-        else:
-            slot, _, lease, next_attempt = current
-            expired = slot.status is SlotStatus.CLAIMED and lease is not None and lease < now
-            due = (slot.status is SlotStatus.RETRY and next_attempt is not None
-                   and next_attempt <= now)
-            if not (expired or due):
-                return None
-            slot = replace(slot, status=SlotStatus.CLAIMED, attempts=slot.attempts + 1,
-                           updated_at=now)
-        self._slots[key] = (slot, owner, lease_until, None)
-        return slot.attempts
-
-    async def finish_slot(self, *, platform: str, channel_id: str, day: date, owner: str,
-                          status: SlotStatus, now: datetime, detail: str = "",
-                          next_attempt_at: datetime | None = None) -> bool:
-        key = (platform, channel_id, day)
-        current = self._slots.get(key)
-        if current is None or current[1] != owner or current[0].status is not SlotStatus.CLAIMED:
-            return False
-        slot = replace(current[0], status=status, detail=detail, updated_at=now)
-        self._slots[key] = (slot, None, None, next_attempt_at)
-        return True
-
-    async def close_slot(self, *, platform: str, channel_id: str, day: date, now: datetime) -> None:
-        key = (platform, channel_id, day)
-        current = self._slots.get(key)
-        if current is None:
-            self._slots[key] = (Slot(platform=platform, channel_id=channel_id, day=day,
-                                     status=SlotStatus.MISSED, detail="not running in time",
-                                     updated_at=now), None, None, None)
-            return
-        slot, _, lease, _ = current
-        if slot.status is SlotStatus.RETRY or (
-                slot.status is SlotStatus.CLAIMED and lease is not None and lease < now):
-            self._slots[key] = (replace(slot, status=SlotStatus.FAILED, updated_at=now,
-                                        detail=slot.detail or "interrupted"), None, None, None)
-
-    async def last_slots(self) -> dict[tuple[str, str], Slot]:
-        latest: dict[tuple[str, str], Slot] = {}
-        for key in sorted(self._slots):
-            platform, channel_id, _ = key
-            slot = self._slots[key][0]
-            latest[(platform, channel_id)] = slot
-        return latest
-
-    async def day_slots(self, *, day: date) -> dict[tuple[str, str], Slot]:
-        found: dict[tuple[str, str], Slot] = {}
-        for (platform, channel_id, slot_day), (slot, _, lease, retry_at) in self._slots.items():
-            if slot_day == day:
-                ready = lease if slot.status is SlotStatus.CLAIMED else (
-                    retry_at if slot.status is SlotStatus.RETRY else None)
-                found[(platform, channel_id)] = replace(slot, ready_at=ready)
-        return found
-
-    async def record_audit(self, *, entry: AuditEntry) -> None:
-        self._audit.append(entry)
-
-    async def audit(self, *, limit: int) -> list[AuditEntry]:
-        return self._audit[::-1][:limit]
-
-    async def record_questions(self, *, records: list[QuestionRecord]) -> None:
-        self._questions.extend(records)
-
-    async def questions(self, *, since: datetime, unanswered_only: bool = False,
-                        limit: int | None = None) -> list[QuestionRecord]:
-        found = [r for r in self._questions if r.at >= since and not (
-            unanswered_only and (r.outcome == "answer" or not r.text))]
-        return found[-limit:] if limit else found
-
-    async def forget_questions(self, *, before: datetime) -> int:
-        old = [i for i, r in enumerate(self._questions) if r.at < before and r.text]
-        for i in old:
-            self._questions[i] = replace(self._questions[i], text="")
-        return len(old)
-
-    async def feedback_since(self, *, since: datetime) -> list[Feedback]:
-        return [f for f in self.feedback if f.at is None or f.at >= since]
-
-    async def record_release(self, *, release: Release) -> None:
-        self._releases.append(release)
-
-    async def last_release(self, *, ok_only: bool = False) -> Release | None:
-        for release in reversed(self._releases):
-            if release.ok or not ok_only:
-                return release
-        return None
-
-    async def heartbeat(self, *, beat: InstanceBeat) -> None:
-        self._beats[beat.instance] = beat
-
-    async def instances(self, *, since: datetime) -> list[InstanceBeat]:
-        return [self._beats[key] for key in sorted(self._beats) if self._beats[key].seen_at >= since]
-
-    async def forget(self, *, cutoffs: Cutoffs) -> dict[str, int]:
-        counts = {"event ids": await self.forget_events(before=cutoffs.events),
-                  "question texts": await self.forget_questions(before=cutoffs.question_text)}
-        kept = [r for r in self._questions if r.at >= cutoffs.statistics]
-        counts["questions"] = len(self._questions) - len(kept)
-        self._questions = kept
-        blanked = [replace(f, question=None) if f.question is not None and f.at is not None
-                   and f.at < cutoffs.question_text else f for f in self.feedback]
-        counts["vote questions"] = sum(a != b for a, b in zip(blanked, self.feedback, strict=True))
-        self.feedback = [f for f in blanked if f.at is None or f.at >= cutoffs.statistics]
-        counts["votes"] = len(blanked) - len(self.feedback)
-        audit = [e for e in self._audit if e.at >= cutoffs.audit]
-        counts["audit entries"], self._audit = len(self._audit) - len(audit), audit
-        latest_ok = next((r for r in reversed(self._releases) if r.ok), None)
-        releases = [r for r in self._releases if r.at >= cutoffs.audit or r is latest_ok]
-        counts["releases"], self._releases = len(self._releases) - len(releases), releases
-        counts["release names"] = sum(1 for r in releases if r.at < cutoffs.audit and r.by)
-        self._releases = [replace(r, by="") if r.at < cutoffs.audit else r for r in releases]
-        counts["subscribers"] = 0
-        for key, subscription in self._subscriptions.items():
-            if subscription.created_by is not None and subscription.created_at is not None and (
-                    subscription.created_at < cutoffs.audit):
-                self._subscriptions[key] = replace(subscription, created_by=None)
-                counts["subscribers"] += 1
-        old = [conversation for conversation, (_, at) in self._conversations.items()
-               if at < cutoffs.conversations and conversation not in self._subscriptions]
-        for conversation in old:
-            del self._conversations[conversation]
-        counts["conversations"] = len(old)
-        silent = [instance for instance, beat in self._beats.items() if beat.seen_at < cutoffs.instances]
-        for instance in silent:
-            del self._beats[instance]
-        counts["instances"] = len(silent)
-        done = [slot for slot in self._slots if slot[2] < cutoffs.slots]
-        for slot in done:
-            del self._slots[slot]
-        counts["reminder slots"] = len(done)
-        return counts
-
-    async def close(self) -> None:
-        return None
+def on_first_use(open_store: Callable[[], Store]) -> Store:
+    """A store made by `open_store` only once something uses it: the command line answers
+    questions without loading the database's libraries, and opens it for what writes."""
+    return cast(Store, _OnFirstUse(open_store))

@@ -4,11 +4,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
-from bot.runtime import build_core
 from bot.settings import Settings
 from tests.adapters.bot_framework import serve_metadata
 from tests.adapters.teams_support import FakeConnector
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def settings(kb_path):
 
 @pytest.fixture
 def app(settings):
-    return create_app(settings=settings, core=build_core(settings=settings))
+    return create_app(settings=settings, store=MemoryStore())
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.storage.store import AuditEntry
+from bot.storage.audit import AuditEntry
 
 PLANTED = "[Re-login](https://evil.example) *now* _please_ <https://evil.example|gov.uk>"
 LINK = "](https://evil.example)"

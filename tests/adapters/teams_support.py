@@ -14,8 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
+from tests.cores import new_core
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 ACTIVITIES = Path(__file__).parent / "teams_activities"
 
@@ -79,10 +80,11 @@ def golden(name: str, /, *, service_url: str, **changes) -> dict:
     return activity
 
 
-def make_core(tmp_path: Path, *, store: MemoryStore | None = None, **settings) -> Core:
+def make_core(tmp_path: Path, *, store: MemoryStore | None = None, observers=(),
+              **settings) -> Core:
     knowledge = load_knowledge(path=write_knowledge(tmp_path / "kb"))
-    return Core(knowledge=knowledge, store=store or MemoryStore(),
-                admins=settings.get("admins") or Settings().admins)
+    return new_core(knowledge=knowledge, store=store or MemoryStore(), observers=observers,
+                    admins=settings.get("admins") or Settings().admins)
 
 
 async def no_sleep(_: float) -> None:
@@ -116,13 +118,11 @@ async def bot_on(store, tmp_path: Path, *, bot_framework=None,
     connector_server = TestServer(connector.app(), host="127.0.0.1")
     await connector_server.start_server()
     path = write_knowledge(tmp_path / "kb")
-    core = Core(knowledge=load_knowledge(path=path), store=store,
-                admins=settings.get("admins") or Settings().admins)
     options = {}
     if bot_framework is not None:
         settings.update(bot_framework.settings())
         options["teams_options"] = bot_framework.teams_options()
-    client = TestClient(TestServer(create_app(core=core, settings=Settings(
+    client = TestClient(TestServer(create_app(store=store, settings=Settings(
         knowledge_path=path, reminders_enabled=False, web_rate_limit=0, **settings), **options),
         host="127.0.0.1"))
     await client.start_server()

@@ -12,9 +12,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.fetch import url_fetcher
-from app import create_app
+from app import CORE, create_app
 from bot.knowledge.loader import KnowledgeError
-from bot.runtime import build_core
 from bot.settings import Settings
 from tests.kbfactory import knowledge_dict, write_knowledge
 
@@ -106,9 +105,9 @@ async def test_a_knowledge_base_sent_in_two_chunks_is_served_whole_at_start_and_
                         knowledge_url=str(server.make_url("/two-chunks.yaml")),
                         admin_token="admin-secret", reminders_enabled=False,
                         data_dir=tmp_path / "data")
-    core = build_core(settings=settings)
-    async with TestClient(TestServer(create_app(settings=settings, core=core),
-                                     host="127.0.0.1")) as client:
+    app = create_app(settings=settings)
+    core = app[CORE]
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         assert len(core.knowledge.entries) == 6 + TOPICS
         response = await client.post("/api/chat", json={"text": "reload"},
                                      headers={"Authorization": "Bearer admin-secret"})

@@ -12,7 +12,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
 from bot.logs import TRACEBACK_INDENT
-from bot.runtime import build_core
 from bot.settings import Settings
 from tests.adapters.teams_support import golden
 from tests.kbfactory import write_knowledge
@@ -33,7 +32,7 @@ async def test_a_newline_in_an_activity_id_never_starts_a_log_line(tmp_path, con
     stream = configured(fmt)
     settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"), reminders_enabled=False,
                         data_dir=tmp_path / "data")
-    app = create_app(settings=settings, core=build_core(settings=settings))
+    app = create_app(settings=settings)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         activity = golden("personal_message", service_url=connector.url, id=f"1\n{FORGED}\r")
         for _ in range(2):  # the second is a redelivery, logged with its id

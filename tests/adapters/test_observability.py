@@ -17,13 +17,14 @@ from prometheus_client.openmetrics.parser import (
 )
 from prometheus_client.parser import text_string_to_metric_families
 
-from adapters.observability import REQUEST_ID_HEADER, setup_observability
+from adapters.observability import REQUEST_ID_HEADER, Metrics, setup_observability
 from app import ADMIN, CORE
-from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from bot.logs import JsonFormatter, RequestIdFilter
 from bot.observe import ReminderOutcome
 from bot.settings import Settings, SettingsError
+from tests.cores import new_core
+from tests.memory_store import MemoryStore
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ async def test_every_line_logged_during_a_request_names_it_and_bodies_are_never_
         def observe(self, event):
             raise RuntimeError("observer bug")
 
-    app[CORE].observers.append(Broken())
+    app[CORE].observers += (Broken(),)
     response = await client.post("/api/chat", json={"text": "my password is hunter2-SECRET"},
                                  headers={REQUEST_ID_HEADER: "req-42",
                                           "Authorization": "Bearer admin-secret"})
@@ -228,9 +229,10 @@ class PingStore:
     (PingStore(hang=True), 503, "unreachable"),
 ])
 async def test_readyz_reports_the_store(kb_path, store, status, store_check):
-    core = Core(knowledge=load_knowledge(path=kb_path))
+    metrics = Metrics()
+    core = new_core(knowledge=load_knowledge(path=kb_path), observers=(metrics,))
     app = web.Application()
-    setup_observability(app, core=core, store=store, ping_timeout=0.05)
+    setup_observability(app, core=core, metrics=metrics, store=store, ping_timeout=0.05)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         response = await client.get("/readyz")
         body = await response.json()
@@ -241,10 +243,9 @@ async def test_readyz_reports_the_store(kb_path, store, status, store_check):
 
 async def test_two_applications_keep_separate_counters(settings):
     from app import create_app
-    from bot.runtime import build_core
 
-    first = create_app(settings=settings, core=build_core(settings=settings))
-    second = create_app(settings=settings, core=build_core(settings=settings))
+    first = create_app(settings=settings, store=MemoryStore())
+    second = create_app(settings=settings, store=MemoryStore())
     async with TestClient(TestServer(first, host="127.0.0.1")) as one, \
             TestClient(TestServer(second, host="127.0.0.1")) as two:
         await one.get("/healthz")
@@ -314,9 +315,10 @@ def test_aiohttp_client_errors_become_one_warning_line_and_server_errors_keep_th
 async def test_a_request_in_flight_at_shutdown_finishes_while_new_ones_are_refused(kb_path):
     from adapters.observability import STATE_KEY
 
-    core = Core(knowledge=load_knowledge(path=kb_path))
+    metrics = Metrics()
+    core = new_core(knowledge=load_knowledge(path=kb_path), observers=(metrics,))
     app = web.Application()
-    setup_observability(app, core=core)
+    setup_observability(app, core=core, metrics=metrics)
     started, release = asyncio.Event(), asyncio.Event()
 
     async def slow(request):

@@ -7,10 +7,10 @@ import socket
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.observability import setup_observability
-from bot.conversation.core import Core
+from adapters.observability import Metrics, setup_observability
 from bot.knowledge.loader import load_knowledge
 from bot.storage.sqlstore import SQLStore
+from tests.cores import new_core
 from tests.kbfactory import write_knowledge
 
 
@@ -21,9 +21,11 @@ def closed_port() -> int:
 
 
 async def readyz(tmp_path, store: SQLStore) -> tuple[int, dict]:
-    core = Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "kb")), store=store)
+    metrics = Metrics()
+    core = new_core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "kb")), store=store,
+                    observers=(metrics,))
     app = web.Application()
-    setup_observability(app, core=core, ping_timeout=2.0)
+    setup_observability(app, core=core, metrics=metrics, ping_timeout=2.0)
     try:
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             response = await client.get("/readyz")

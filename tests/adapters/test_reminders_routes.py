@@ -16,11 +16,10 @@ import app as application
 from adapters.senders import open_senders
 from bot.conversation.access import Admins
 from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
 from bot.reminders.service import ReminderRunner, calendar_from
 from bot.settings import Settings
 from bot.storage.sqlstore import SQLStore
-from bot.storage.store import SlotStatus
+from bot.storage.subscriptions import SlotStatus
 from tests.adapters.bot_framework import BotFramework
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import Harness, payload, settings_for
@@ -98,10 +97,9 @@ async def both(tmp_path, bot_framework):
     settings = settings_for(tmp_path, fake, reminders_enabled=False,
                             admins=Admins.from_lists(slack=["U0ADMIN"], teams=[TEAMS_ADMIN]),
                             **bot_framework.settings())
-    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
-                store=store, clock=clock)
-    web_app = application.create_app(settings=settings, core=core,
+    web_app = application.create_app(settings=settings, store=store, clock=clock,
                                      teams_options=bot_framework.teams_options())
+    core = web_app[application.CORE]
     client = TestClient(TestServer(web_app, host="127.0.0.1"))
     await client.start_server()
     try:

@@ -14,10 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.cli.main import main
 from app import create_app
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.storage.sqlstore import SQLStore, create_engine, database_url
+from bot.storage.sql.base import create_engine
+from bot.storage.sqlstore import SQLStore, database_url
 from tests.bot.conftest import NO_PG, PG_URL, sql_stores
 from tests.kbfactory import write_knowledge
 from tests.retention_seed import check, seed
@@ -32,10 +31,9 @@ async def test_a_web_instance_without_reminders_forgets_what_is_past_its_retenti
     path = write_knowledge(tmp_path / "kb")
     async with sql_stores(sql_kind, tmp_path) as (store,):
         await seed(store)
-        core = Core(knowledge=load_knowledge(path=path), store=store)
         settings = Settings(knowledge_path=path, admin_token=TOKEN, reminders_enabled=False,
                             instance_id="app-1")
-        async with TestClient(TestServer(create_app(settings=settings, core=core),
+        async with TestClient(TestServer(create_app(settings=settings, store=store),
                                          host="127.0.0.1")) as client:
             async with asyncio.timeout(20):  # a pass runs at start; a safety net, not a measure
                 while not any(r.getMessage().startswith("retention: forgot")

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from adapters.startup import address, switches
 from app import create_app
-from bot.runtime import build_core
 from bot.settings import Settings
 from bot.storage.sqlstore import describe, describe_database
 
@@ -25,9 +24,11 @@ CONFIGURATIONS = {
 
 
 @pytest.mark.parametrize("name", CONFIGURATIONS)
-def test_each_platform_said_to_be_on_is_mounted_and_each_said_to_be_off_is_not(name, kb_path):
-    settings = Settings.from_env({**CONFIGURATIONS[name], "KNOWLEDGE_PATH": str(kb_path)})
-    app = create_app(settings=settings, core=build_core(settings=settings))
+def test_each_platform_said_to_be_on_is_mounted_and_each_said_to_be_off_is_not(name, kb_path,
+                                                                              tmp_path):
+    settings = Settings.from_env({**CONFIGURATIONS[name], "KNOWLEDGE_PATH": str(kb_path),
+                                  "DATA_DIR": str(tmp_path / "data")})
+    app = create_app(settings=settings)
     routes = {route.resource.canonical for route in app.router.routes()}
     said = {switch.name: switch for switch in switches(settings=settings)}
     slack_http = "/slack/events" in routes
@@ -71,7 +72,7 @@ def test_the_address_to_open(host, port, url):
 
 
 def test_a_connection_that_times_out_says_so():
-    from bot.storage.sqlstore import _reason
+    from bot.storage.sql.base import _reason
 
     url = sa.make_url("postgresql://u:p@127.0.0.1:5/x")
     assert _reason(TimeoutError(), url=url) == "TimeoutError: no answer in time"

@@ -9,10 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from app import create_app
-from bot.conversation.core import Core
+from app import CORE, create_app
 from bot.insights.questionlog import QuestionLog
-from bot.knowledge.loader import load_knowledge
 from bot.messages import Message, Reply, ReplyKind
 from bot.settings import Settings
 from tests.bot.conftest import sql_stores
@@ -25,12 +23,11 @@ TOKEN = "admin-token"
 async def bot(request, tmp_path):
     path = write_knowledge(tmp_path / "kb")
     async with sql_stores(request.param, tmp_path) as (store,):
-        core = Core(knowledge=load_knowledge(path=path), store=store)
         settings = Settings(knowledge_path=path, admin_token=TOKEN, reminders_enabled=False,
                             web_rate_limit=0)
-        async with TestClient(TestServer(create_app(settings=settings, core=core),
-                                         host="127.0.0.1")) as client:
-            client.core = core
+        app = create_app(settings=settings, store=store)
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            client.core = app[CORE]
             yield client
 
 

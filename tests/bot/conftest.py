@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.storage.sqlstore import SQLStore, create_engine, database_url
-from bot.storage.store import MemoryStore
+from bot.storage.sql.base import create_engine
+from bot.storage.sqlstore import SQLStore, database_url
+from tests.memory_store import MemoryStore
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 NO_PG = "TEST_DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.messages import Reply
 from bot.reminders.service import Delivery
-from bot.storage.store import Subscription
+from bot.storage.subscriptions import Subscription
 
 
 @dataclass

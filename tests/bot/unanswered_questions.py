@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.insights.records import QuestionRecord
+from bot.storage.questions import QuestionRecord
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SYLLABLES = ("ka", "lo", "mi", "ne", "su", "ta", "vo", "re", "pi", "da", "fu", "go", "hi", "ju",

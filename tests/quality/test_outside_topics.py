@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
+from tests.cores import new_core
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
 
 @pytest.fixture(scope="module")
 def core():
-    return Core(knowledge=load_knowledge(path=KNOWLEDGE))
+    return new_core(knowledge=load_knowledge(path=KNOWLEDGE))
 
 
 @pytest.mark.parametrize(("question", "entry"), [

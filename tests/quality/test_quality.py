@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from bench.quality import evaluate
-from bot.conversation.core import Core
 from bot.text import normalise
+from tests.cores import new_core
 
 HERE = Path(__file__).resolve().parent
 DEV = HERE.parents[1].parent / "shared" / "eval" / "dev.yaml"
@@ -56,7 +56,7 @@ IDS = [path.stem for path in SETS]
 def core():
     from bot.knowledge.loader import load_knowledge
 
-    return Core(knowledge=load_knowledge(path=HERE.parents[1] / "knowledge"))
+    return new_core(knowledge=load_knowledge(path=HERE.parents[1] / "knowledge"))
 
 
 @pytest.mark.parametrize("path", SETS, ids=IDS)

@@ -96,14 +96,15 @@ def test_reply_now_falls_back_to_an_event_loop_when_a_command_waits(small_kb):
     import asyncio
 
     from adapters.cli.main import reply_now
-    from bot.conversation.core import Arguments, Core
+    from bot.conversation.core import Arguments
     from bot.messages import Message, Reply, ReplyKind
+    from tests.cores import new_core
 
     async def slow(message, arguments):
         await asyncio.sleep(0)
         return Reply(kind=ReplyKind.NOTICE, text=f"waited {arguments}")
 
-    core = Core(knowledge=small_kb)
+    core = new_core(knowledge=small_kb)
     core.register_admin(name="status", summary="", run=slow,
                         arguments=Arguments(accepts=lambda rest: True))
     message = Message(platform="web", user_id="w", text="status now", authenticated_admin=True)

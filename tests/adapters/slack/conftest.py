@@ -6,11 +6,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
-from bot.storage.store import MemoryStore
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import Harness, settings_for
+from tests.memory_store import MemoryStore
 
 
 @pytest.fixture
@@ -25,9 +23,8 @@ async def fake_slack():
 async def harness(tmp_path, fake_slack):
     settings = settings_for(tmp_path, fake_slack)
     store = MemoryStore()
-    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
-                store=store)
-    web_app = application.create_app(settings=settings, core=core)
+    web_app = application.create_app(settings=settings, store=store)
+    core = web_app[application.CORE]
     client = TestClient(TestServer(web_app, host="127.0.0.1", port=0))
     await client.start_server()
     yield Harness(client=client, fake=fake_slack, store=store, core=core)

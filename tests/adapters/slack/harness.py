@@ -17,11 +17,10 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.conversation.access import Admins
 from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 PAYLOADS = Path(__file__).parents[1] / "slack_payloads"
@@ -80,10 +79,9 @@ async def slack_on(store, tmp_path: Path, fake: FakeSlack) -> AsyncIterator[Harn
     import app as application
 
     settings = settings_for(tmp_path, fake, reminders_enabled=False)
-    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
-                store=store)
-    client = TestClient(TestServer(application.create_app(settings=settings, core=core),
-                                   host="127.0.0.1"))
+    web_app = application.create_app(settings=settings, store=store)
+    core = web_app[application.CORE]
+    client = TestClient(TestServer(web_app, host="127.0.0.1"))
     await client.start_server()
     try:
         yield Harness(client=client, fake=fake, store=store, core=core)

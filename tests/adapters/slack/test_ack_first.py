@@ -9,10 +9,8 @@ import threading
 from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
-from bot.storage.store import MemoryStore
 from tests.adapters.slack.harness import Harness, payload, settings_for
+from tests.memory_store import MemoryStore
 
 
 def hold_answers(harness) -> asyncio.Event:
@@ -106,10 +104,9 @@ class BlockingEncoder:
 async def test_a_slow_match_never_delays_another_events_acknowledgement(tmp_path, fake_slack, encoder):
     settings = settings_for(tmp_path, fake_slack)
     blocking = BlockingEncoder(encoder)
-    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
-                store=MemoryStore(), encoder=blocking)
-    client = TestClient(TestServer(application.create_app(settings=settings, core=core),
-                                   host="127.0.0.1", port=0))
+    web_app = application.create_app(settings=settings, store=MemoryStore(), encoder=blocking)
+    core = web_app[application.CORE]
+    client = TestClient(TestServer(web_app, host="127.0.0.1", port=0))
     await client.start_server()
     harness = Harness(client=client, fake=fake_slack, store=core.store, core=core)
     try:

@@ -9,12 +9,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
 from bot.conversation.access import Admins
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings, SettingsError
-from bot.storage.store import MemoryStore
 from tests.adapters.slack.fake_slack import TEAM_ID
 from tests.adapters.slack.harness import Harness, payload, settings_for
+from tests.memory_store import MemoryStore
 
 ADMINS = ["U0ADMIN", "T0OTHER:U0GUEST", "E0ORG:W0BOSS"]
 ALLOWED = "Serving knowledge-base version"
@@ -24,10 +22,9 @@ REFUSED = "only an admin can use 'status'"
 @pytest.fixture
 async def slack(tmp_path, fake_slack):
     settings = settings_for(tmp_path, fake_slack, admins=Admins.from_lists(slack=ADMINS))
-    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), admins=settings.admins,
-                store=MemoryStore())
-    client = TestClient(TestServer(application.create_app(settings=settings, core=core),
-                                   host="127.0.0.1"))
+    web_app = application.create_app(settings=settings, store=MemoryStore())
+    core = web_app[application.CORE]
+    client = TestClient(TestServer(web_app, host="127.0.0.1"))
     await client.start_server()
     yield Harness(client=client, fake=fake_slack, store=core.store, core=core)
     await client.close()

@@ -13,7 +13,7 @@ from adapters.slack.render import ASK_PROMPT, MAX_HEADER_CHARS, REMINDER_MORE_AC
 from adapters.slack.sender import SlackWebSender
 from bot.messages import Reply, ReplyKind
 from bot.reminders.service import Outcome
-from bot.storage.store import Subscription
+from bot.storage.subscriptions import Subscription
 from tests.adapters.slack.harness import payload
 
 SUB = Subscription(platform="slack", channel_id="C0CHANNEL", at=time(9),

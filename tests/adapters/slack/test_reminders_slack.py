@@ -21,17 +21,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 import app as application
 from adapters.slack.sender import SlackWebSender
 from bot.conversation.access import Admins
-from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from bot.messages import Reply, ReplyKind
 from bot.reminders.service import Calendar, Outcome, Policy, ReminderRunner
 from bot.settings import Settings
 from bot.storage.sqlstore import SQLStore
-from bot.storage.store import MemoryStore, SlotStatus, Subscription
+from bot.storage.subscriptions import SlotStatus, Subscription
 from tests.adapters.reminder_slack_api import FakeSlackWebAPI
 from tests.bot.conftest import NO_PG, PG_URL
 from tests.bot.fakes import FakeClock, FakeSleep
+from tests.cores import new_core
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 LONDON = ZoneInfo("Europe/London")
 REPLY = Reply(kind=ReplyKind.NOTICE, title="Principle of the day", text="Principle 1 today.")
@@ -99,7 +100,7 @@ async def test_random_429s_are_retried_until_every_channel_has_one_post(
     slack_api.random_429 = 0.4
     knowledge = load_knowledge(path=write_knowledge(tmp_path / "kb"))
     clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=LONDON))
-    core = Core(knowledge=knowledge, clock=clock)
+    core = new_core(knowledge=knowledge, clock=clock)
     store = MemoryStore()
     channels = [f"C{i:03}" for i in range(60)]
     for channel in channels:
@@ -126,8 +127,9 @@ async def test_the_scheduler_starts_with_the_web_application(
     clock = FakeClock(datetime(2026, 3, 2, 9, 1, tzinfo=LONDON))
     store = MemoryStore()
     await store.save_subscription(subscription=sub("CWEB"))
-    core = Core(knowledge=load_knowledge(path=settings.knowledge_path), store=store, clock=clock)
-    async with TestClient(TestServer(application.create_app(settings=settings, core=core))):
+    web_app = application.create_app(settings=settings, store=store, clock=clock)
+    core = web_app[application.CORE]
+    async with TestClient(TestServer(web_app)):
         for _ in range(200):
             if slack_api.posts:
                 break
@@ -137,7 +139,8 @@ async def test_the_scheduler_starts_with_the_web_application(
     off = replace(settings, reminders_enabled=False)
     assert [command.name for command in core.admin_commands][-3:] == [
         "subscribe", "unsubscribe", "subscriptions"]
-    async with TestClient(TestServer(application.create_app(settings=off, core=core))) as client:
+    async with TestClient(TestServer(application.create_app(settings=off, store=store,
+                                                            clock=clock))) as client:
         assert (await client.get("/healthz")).status == 200
 
 

@@ -21,12 +21,13 @@ from adapters.text import split_text
 from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from bot.messages import Point, Reply, ReplyKind, Suggestion
+from tests.cores import new_core
 from tests.kbfactory import write_knowledge
 
 
 @pytest.fixture
 def core(tmp_path) -> Core:
-    return Core(knowledge=load_knowledge(path=write_knowledge(tmp_path)))
+    return new_core(knowledge=load_knowledge(path=write_knowledge(tmp_path)))
 
 
 def answer(**changes) -> Reply:
@@ -199,7 +200,7 @@ def test_the_home_view_shows_today_and_all_six_principles(core):
 
 
 def test_a_topic_outside_the_guidance_shows_no_principle_and_no_buttons(tmp_path):
-    core = Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=1)))
+    core = new_core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=1)))
     reply = core.answer(question="how do i reset my chirper password")
     blocks = reply_blocks(reply, shareable=True)
     text = all_text(blocks)

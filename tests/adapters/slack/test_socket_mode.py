@@ -6,17 +6,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 import app as application
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
+from bot.conversation.access import Admins
 from tests.adapters.slack.harness import payload, settings_for
+from tests.memory_store import MemoryStore
 
 
 @pytest.fixture
 async def socket_client(tmp_path, fake_slack):
     settings = settings_for(tmp_path, fake_slack, slack_signing_secret=None,
-                            slack_app_token="xapp-1-test")
-    core = Core(knowledge=load_knowledge(path=settings.knowledge_path))
-    client = TestClient(TestServer(application.create_app(settings=settings, core=core),
+                            slack_app_token="xapp-1-test", admins=Admins())
+    client = TestClient(TestServer(application.create_app(settings=settings, store=MemoryStore()),
                                    host="127.0.0.1", port=0))
     await client.start_server()
     yield client

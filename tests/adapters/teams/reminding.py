@@ -11,7 +11,8 @@ from adapters.senders import open_senders
 from bot.messages import Reply
 from bot.reminders.service import Delivery
 from bot.settings import Settings
-from bot.storage.store import Store, Subscription
+from bot.storage.store import Store
+from bot.storage.subscriptions import Subscription
 
 
 async def post_reminder(app: web.Application, *, store: Store, channel: str,

@@ -22,14 +22,15 @@ from adapters.teams.cards import (
     encoded_size,
 )
 from adapters.teams.sender import TeamsSender
-from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from bot.reminders.service import Outcome
 from bot.settings import Settings
 from bot.storage.sqlstore import SQLStore
-from bot.storage.store import MemoryStore, SlotStatus, Subscription
+from bot.storage.subscriptions import SlotStatus, Subscription
 from tests.adapters.teams_support import FakeConnector, golden, shown_once
+from tests.cores import new_core
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 CHANNEL = "19:comms-team-channel@thread.tacv2"
 PROJECT = Path(__file__).resolve().parents[3]
@@ -44,7 +45,7 @@ async def adapter():
 
 @pytest.fixture
 def reminder(tmp_path):
-    core = Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "kb")))
+    core = new_core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "kb")))
     return core.daily(day=datetime(2026, 3, 2).date())
 
 

@@ -9,14 +9,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
 from bot.conversation.access import Admins
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.adapters.admin_knowledge import BROKEN, NEW_ANSWER, OLD_ANSWER, QUESTION, break_, change
 from tests.adapters.bot_framework import BotFramework
 from tests.adapters.teams_support import FakeConnector, golden
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000a1"
 OTHER_AAD = "00000000-0000-0000-0000-0000000000c3"
@@ -51,8 +49,7 @@ async def teams(tmp_path, bot_framework):
     settings = Settings(knowledge_path=path, reminders_enabled=False,
                         admins=Admins.from_lists(teams=[ADMIN_AAD]), **bot_framework.settings())
     store = MemoryStore()
-    core = Core(knowledge=load_knowledge(path=path), admins=settings.admins, store=store)
-    client = TestClient(TestServer(create_app(settings=settings, core=core,
+    client = TestClient(TestServer(create_app(settings=settings, store=store,
                                               teams_options=bot_framework.teams_options())))
     await client.start_server()
     try:

@@ -37,6 +37,7 @@ def test_settings_require_a_tenant_where_botbuilder_does(tmp_path, app_type):
         Settings.from_env(environ)
     assert caught.value.problems == (
         f"MicrosoftAppTenantId: required when MicrosoftAppType is {app_type}",)
-    settings = Settings.from_env({**environ, "MicrosoftAppTenantId": "t-1"})
+    settings = Settings.from_env({**environ, "MicrosoftAppTenantId": "t-1",
+                                  "DATA_DIR": str(tmp_path / "data")})
     app = create_app(settings=settings)
     assert any(route.resource.canonical == "/api/messages" for route in app.router.routes())

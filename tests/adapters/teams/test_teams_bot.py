@@ -11,16 +11,17 @@ from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.schema import Activity
 
 from adapters.teams import setup_teams
-from adapters.teams.bot import SORRY, strip_mention
+from adapters.teams.bot import SORRY
 from adapters.teams.cards import CARD_CONTENT_TYPE
+from adapters.teams.inbound import strip_mention
 from adapters.teams.retry import RetryPolicy
 from bot.conversation.access import Admins
 from bot.messages import Reply, ReplyKind
 from bot.reminders.service import Outcome
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.adapters.teams.reminding import post_reminder
 from tests.adapters.teams_support import FakeConnector, Harness, make_core, shown_once
+from tests.memory_store import MemoryStore
 
 BOT_ID = "28:00000000-0000-0000-0000-00000000b0b0"
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000a1"
@@ -43,9 +44,10 @@ async def teams(tmp_path):
 
     app = web.Application()
     teams_app.append(app)
-    setup_teams(app, core=core, settings=Settings(), store=store,
-                bot_options={"sleep": sleep, "rng": lambda: 0.5,
-                             "retry": RetryPolicy(attempts=4, base_delay=1.0, max_delay=8.0)})
+    app.cleanup_ctx.extend(setup_teams(
+        app, core=core, settings=Settings(), store=store,
+        bot_options={"sleep": sleep, "rng": lambda: 0.5,
+                     "retry": RetryPolicy(attempts=4, base_delay=1.0, max_delay=8.0)}))
     client = TestClient(TestServer(app))
     await client.start_server()
     try:

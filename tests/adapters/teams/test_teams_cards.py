@@ -18,9 +18,9 @@ from adapters.teams.cards import (
     summary,
 )
 from adapters.text import split_text
-from bot.conversation.core import Core
 from bot.knowledge.loader import load_knowledge
 from bot.messages import Point, Reply, ReplyKind, Suggestion
+from tests.cores import new_core
 from tests.kbfactory import write_knowledge
 
 ALLOWED_ELEMENTS = {"TextBlock", "Container", "RichTextBlock"}
@@ -28,7 +28,7 @@ ALLOWED_ELEMENTS = {"TextBlock", "Container", "RichTextBlock"}
 
 @pytest.fixture
 def core(tmp_path):
-    return Core(knowledge=load_knowledge(path=write_knowledge(tmp_path)))
+    return new_core(knowledge=load_knowledge(path=write_knowledge(tmp_path)))
 
 
 def only_card(reply: Reply) -> dict:
@@ -139,7 +139,7 @@ def test_not_found_says_where_else_to_ask(core):
 
 
 def test_a_topic_outside_the_guidance_shows_no_principle_and_no_buttons(tmp_path):
-    core = Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=1)))
+    core = new_core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=1)))
     reply = core.answer(question="how do i reset my chirper password")
     content = only_card(reply)
     lines = texts(content)

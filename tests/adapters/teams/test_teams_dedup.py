@@ -7,9 +7,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from app import create_app
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
+from app import CORE, create_app
 from bot.reminders.service import Outcome
 from bot.settings import Settings
 from tests.adapters.teams.reminding import post_reminder
@@ -25,9 +23,9 @@ async def test_messages_in_a_conversation_with_a_very_long_id_are_each_answered_
     conversation = {"id": "19:" + "m" * 320 + "@thread.v2", "conversationType": "groupChat"}
     settings = Settings(knowledge_path=write_knowledge(tmp_path / "kb"), reminders_enabled=False)
     async with sql_stores(kind, tmp_path) as (store,):
-        core = Core(knowledge=load_knowledge(path=settings.knowledge_path), store=store)
-        async with TestClient(TestServer(create_app(settings=settings, core=core),
-                                         host="127.0.0.1")) as client:
+        app = create_app(settings=settings, store=store)
+        core = app[CORE]
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             for number in (1, 2, 3, 2):  # the last, a redelivery of the second
                 response = await client.post("/api/messages", json=golden(
                     "personal_message", service_url=connector.url, conversation=conversation,

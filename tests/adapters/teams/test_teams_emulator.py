@@ -10,16 +10,16 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from app import create_app
+from app import CORE, create_app
 from bot.conversation.access import Admins
 from bot.messages import Reply, ReplyKind
 from bot.reminders.service import Outcome
-from bot.runtime import build_core
 from bot.settings import Settings, SettingsError
 from tests.adapters.bot_framework import EMULATOR_ISSUER, BotFramework, token
 from tests.adapters.teams.reminding import post_reminder
 from tests.adapters.teams_support import FakeConnector, golden
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000a1"
 ADMIN_COMMANDS = ("reload", "audit", "status", "subscribe 09:00", "unanswered")
@@ -30,11 +30,10 @@ async def _app_client(tmp_path, *, host: str = "127.0.0.1", teams_options=None, 
                   admins=Admins.from_lists(teams=[ADMIN_AAD]))
     values.update(settings)
     configured = Settings(**values)
-    core = build_core(settings=configured)
-    client = TestClient(TestServer(create_app(settings=configured, core=core,
-                                              teams_options=teams_options), host=host))
+    app = create_app(settings=configured, store=MemoryStore(), teams_options=teams_options)
+    client = TestClient(TestServer(app, host=host))
     await client.start_server()
-    return client, core
+    return client, app[CORE]
 
 
 @pytest.fixture

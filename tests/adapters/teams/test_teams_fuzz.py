@@ -17,15 +17,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.observability import setup_observability
+from adapters.observability import Metrics, setup_observability
 from adapters.teams import setup_teams
 from app import create_app
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.adapters.bot_framework import FOREIGN_KEY, SIGNING_KEY, token
 from tests.adapters.teams_support import golden, make_core
 from tests.fuzzhttp import Route, fuzz, json_value, random_text
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 NAMES = ("personal_message", "channel_mention", "card_submit", "conversation_update",
          "installation_update")
@@ -113,12 +113,12 @@ async def test_random_activities_without_authentication_never_get_a_5xx_or_hang(
 @pytest.fixture
 async def secured(tmp_path, bot_framework, connector):
     """Authentication on, behind the same observability middleware as in app.py."""
-    store = MemoryStore()
-    core = make_core(tmp_path, store=store)
+    store, metrics = MemoryStore(), Metrics()
+    core = make_core(tmp_path, store=store, observers=(metrics,))
     app = web.Application()
-    setup_observability(app, core=core)
-    setup_teams(app, core=core, settings=Settings(**bot_framework.settings()), store=store,
-                **bot_framework.teams_options())
+    setup_observability(app, core=core, metrics=metrics)
+    app.cleanup_ctx.extend(setup_teams(app, core=core, settings=Settings(**bot_framework.settings()),
+                                       store=store, **bot_framework.teams_options()))
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         yield client
 

@@ -17,9 +17,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.teams import setup_teams
 from adapters.teams.http import MAX_BODY_BYTES
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.adapters.bot_framework import FOREIGN_KEY, TestCredentials, token
 from tests.adapters.teams_support import FakeConnector, golden, make_core
+from tests.memory_store import MemoryStore
 
 
 async def _serve(tmp_path, settings, **options):
@@ -28,8 +28,8 @@ async def _serve(tmp_path, settings, **options):
     await connector_server.start_server()
     store = MemoryStore()
     app = web.Application()
-    setup_teams(app, core=make_core(tmp_path, store=store), settings=settings, store=store,
-                **options)
+    app.cleanup_ctx.extend(setup_teams(app, core=make_core(tmp_path, store=store),
+                                       settings=settings, store=store, **options))
     client = TestClient(TestServer(app))
     await client.start_server()
     return client, connector, connector_server

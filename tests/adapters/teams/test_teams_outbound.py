@@ -20,7 +20,6 @@ from msrest.authentication import Authentication
 
 from adapters.teams.connectors import OutboundLimits
 from app import create_app
-from bot.runtime import build_core
 from bot.settings import Settings
 from tests.adapters.bot_framework import BotFramework, TestCredentials
 from tests.adapters.teams_support import golden
@@ -67,8 +66,7 @@ async def _app(tmp_path, *, limits: OutboundLimits, teams_options: dict | None =
                **settings):
     configured = Settings(knowledge_path=write_knowledge(tmp_path / "kb"), admin_token="admin",
                           reminders_enabled=False, data_dir=tmp_path / "data", **settings)
-    core = build_core(settings=configured)
-    app = create_app(settings=configured, core=core,
+    app = create_app(settings=configured,
                      teams_options={**(teams_options or {}), "outbound": limits})
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

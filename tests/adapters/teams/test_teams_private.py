@@ -19,8 +19,8 @@ from adapters.teams import setup_teams
 from adapters.teams.bot import SORRY
 from adapters.teams.cards import CARD_CONTENT_TYPE, ONLY_YOU, reminder
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.adapters.teams_support import FakeConnector, golden, make_core
+from tests.memory_store import MemoryStore
 
 EPOCH = date(2026, 1, 1)
 
@@ -37,9 +37,10 @@ async def teams(request, tmp_path, bot_framework):
     core = make_core(tmp_path, store=store)
     app = web.Application()
     signed = request.param == "teams"
-    setup_teams(app, core=core, store=store,
-                settings=Settings(**bot_framework.settings()) if signed else Settings(),
-                **bot_framework.teams_options() if signed else {})
+    app.cleanup_ctx.extend(setup_teams(
+        app, core=core, store=store,
+        settings=Settings(**bot_framework.settings()) if signed else Settings(),
+        **bot_framework.teams_options() if signed else {}))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     headers = bot_framework.headers(service_url=connector_url) if signed else {}

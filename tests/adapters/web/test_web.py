@@ -8,38 +8,47 @@ import re
 from importlib import resources
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.web.chat import MAX_BODY_BYTES
-from app import create_app
+from app import CORE, create_app
 from bot.conversation.core import Arguments, Core
-from bot.knowledge.loader import load_knowledge
 from bot.messages import Message, Reply, ReplyKind
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.adapters.chat_questions import ANSWER_TEXT, ANSWERED, ambiguous_question
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 TOKEN = "s3cret-admin-token"
 STATIC = resources.files("adapters.web") / "static"
 
 
-@pytest.fixture
-def core(tmp_path) -> Core:
-    core = Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "kb")), store=MemoryStore())
+def with_whoami(tmp_path, *, admin_token: str | None) -> web.Application:
+    app = create_app(settings=Settings(knowledge_path=write_knowledge(tmp_path / "kb"),
+                                       admin_token=admin_token), store=MemoryStore())
 
     async def whoami(message: Message, arguments: str) -> Reply:
         return Reply(kind=ReplyKind.NOTICE, title="Admin", text=f"admin ok: {arguments}")
 
-    core.register_admin(name="whoami", summary="Say who is an admin.", run=whoami,
-                        arguments=Arguments(usage="[anything]", accepts=lambda rest: True))
-    return core
+    app[CORE].register_admin(name="whoami", summary="Say who is an admin.", run=whoami,
+                             arguments=Arguments(usage="[anything]", accepts=lambda rest: True))
+    return app
 
 
 @pytest.fixture
-async def client(core, tmp_path):
-    app = create_app(settings=Settings(knowledge_path=tmp_path / "kb", admin_token=TOKEN), core=core)
+def app(tmp_path) -> web.Application:
+    return with_whoami(tmp_path, admin_token=TOKEN)
+
+
+@pytest.fixture
+def core(app) -> Core:
+    return app[CORE]
+
+
+@pytest.fixture
+async def client(app):
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         yield client
 
@@ -272,8 +281,8 @@ async def test_the_admin_token_decides_admin_commands(client, headers, allowed):
         assert reply["kind"] == "refusal" and "only an admin" in reply["text"]
 
 
-async def test_with_no_admin_token_configured_nobody_is_admin(core, tmp_path):
-    app = create_app(settings=Settings(knowledge_path=tmp_path / "kb", admin_token=None), core=core)
+async def test_with_no_admin_token_configured_nobody_is_admin(tmp_path):
+    app = with_whoami(tmp_path, admin_token=None)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer None"}):
             status, reply = await chat(client, {"text": "whoami"}, headers=headers)
@@ -296,8 +305,7 @@ async def test_odd_input_never_makes_a_500(client, body):
 async def test_a_topic_outside_the_guidance_is_not_an_answer_asked_or_clicked(tmp_path):
     """Asked in words or by id (a stale "did you mean" button), it is "not covered", never a 500."""
     path = write_knowledge(tmp_path / "outside-kb", outside=1)
-    core = Core(knowledge=load_knowledge(path=path), store=MemoryStore())
-    app = create_app(settings=Settings(knowledge_path=path), core=core)
+    app = create_app(settings=Settings(knowledge_path=path), store=MemoryStore())
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         for body in ({"text": "how do i reset my chirper password?"}, {"entry": "outside-0"}):
             status, reply = await chat(client, body)

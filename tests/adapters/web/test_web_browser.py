@@ -12,13 +12,11 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from playwright.async_api import async_playwright, expect
 
-from app import create_app
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
+from app import CORE, create_app
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.adapters.chat_questions import ANSWER_TEXT, ANSWERED, ambiguous_question
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 CHROMIUM = "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else shutil.which("chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -42,13 +40,18 @@ async def browser():
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def core(tmp_path):
-    return Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "kb")), store=MemoryStore())
+async def app(tmp_path):
+    return create_app(settings=Settings(knowledge_path=write_knowledge(tmp_path / "kb")),
+                      store=MemoryStore())
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def base_url(core, tmp_path):
-    app = create_app(settings=Settings(knowledge_path=tmp_path / "kb"), core=core)
+async def core(app):
+    return app[CORE]
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def base_url(app):
     async with TestServer(app, host="127.0.0.1", port=0) as server:
         yield str(server.make_url("/"))
 

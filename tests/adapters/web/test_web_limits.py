@@ -10,9 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
-from bot.conversation.core import Core
 from bot.insights import records as insights
-from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings, SettingsError
 from tests.bot.conftest import sql_stores
 from tests.kbfactory import write_knowledge
@@ -25,9 +23,8 @@ ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 async def web(request, tmp_path):
     async def start(**settings):
         path = write_knowledge(tmp_path / "kb")
-        core = Core(knowledge=load_knowledge(path=path), store=store)
         app = create_app(settings=Settings(knowledge_path=path, admin_token=TOKEN,
-                                           reminders_enabled=False, **settings), core=core)
+                                           reminders_enabled=False, **settings), store=store)
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)

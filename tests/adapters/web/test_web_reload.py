@@ -8,11 +8,9 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
-from bot.conversation.core import Core
-from bot.knowledge.loader import load_knowledge
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.kbfactory import knowledge_dict, write_knowledge
+from tests.memory_store import MemoryStore
 
 TOKEN = "admin-token"
 
@@ -28,11 +26,10 @@ def tagged(tag: str) -> str:
 async def test_questions_during_reloads_get_whole_answers(tmp_path):
     path = write_knowledge(tmp_path / "kb")
     (path / "kb.yaml").write_text(tagged("OLD"), encoding="utf-8")
-    core = Core(knowledge=load_knowledge(path=path), store=MemoryStore())
     settings = Settings(knowledge_path=path, admin_token=TOKEN, reminders_enabled=False,
                         web_rate_limit=0)  # 90 questions from one client on purpose
     question = knowledge_dict()["entries"][6]["questions"][0]
-    async with TestClient(TestServer(create_app(settings=settings, core=core))) as client:
+    async with TestClient(TestServer(create_app(settings=settings, store=MemoryStore()))) as client:
 
         async def ask() -> str:
             response = await client.post("/api/chat", json={"text": question})
@@ -59,10 +56,9 @@ async def test_questions_during_reloads_get_whole_answers(tmp_path):
 
 async def test_reload_reports_the_questions_it_moves_and_lists_them_all_on_request(tmp_path):
     path = write_knowledge(tmp_path / "kb")
-    core = Core(knowledge=load_knowledge(path=path), store=MemoryStore())
     settings = Settings(knowledge_path=path, admin_token=TOKEN, reminders_enabled=False)
     admin = {"Authorization": f"Bearer {TOKEN}"}
-    async with TestClient(TestServer(create_app(settings=settings, core=core))) as client:
+    async with TestClient(TestServer(create_app(settings=settings, store=MemoryStore()))) as client:
 
         async def say(text: str, headers: dict) -> dict:
             response = await client.post("/api/chat", json={"text": text}, headers=headers)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.conversation.access import Admins
 from bot.conversation.admin import AdminCommands
-from bot.conversation.core import Arguments, Core
+from bot.conversation.core import Arguments
 from bot.insights.questionlog import QuestionLog
 from bot.insights.records import asker_hash
 from bot.knowledge.loader import load_knowledge
@@ -16,8 +16,9 @@ from bot.knowledge.reload import Reloader
 from bot.messages import Message, ReplyKind
 from bot.storage import retention
 from bot.storage.retention import Retention
-from bot.storage.store import MemoryStore
+from tests.cores import new_core
 from tests.kbfactory import knowledge_dict, write_knowledge
+from tests.memory_store import MemoryStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 KEY = b"k" * 32
@@ -27,9 +28,14 @@ ADMIN = dict(platform="slack", user_id="UADMIN", channel_id="C1", is_direct=Fals
 def make(tmp_path, *, store=None, outside=0):
     path = write_knowledge(tmp_path / "kb", outside=outside)
     clock = [NOW]
-    core = Core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}),
-                store=store or MemoryStore(), clock=lambda: clock[0])
-    core.question_log = QuestionLog(store=core.store, key=KEY, clock=core.clock)
+    store = store or MemoryStore()
+
+    def now():
+        return clock[0]
+
+    core = new_core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}),
+                    store=store, clock=now,
+                    question_log=QuestionLog(store=store, key=KEY, clock=now))
     AdminCommands(core=core, reloader=Reloader(core=core, path=path)).register()
     return core, clock
 

@@ -17,8 +17,9 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.reload import Reloader
 from bot.messages import Message, ReplyKind
 from bot.reminders.service import Calendar, ReminderCommands
-from bot.storage.store import MemoryStore
+from tests.cores import new_core
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADMIN = dict(platform="slack", user_id="UADMIN", channel_id="C1", is_direct=False)
@@ -58,9 +59,14 @@ COMMANDS = {  # what each opens, with its arguments: (command, title of an admin
 
 def make(tmp_path: Path) -> Core:
     path = write_knowledge(tmp_path / "kb")
-    core = Core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}),
-                store=MemoryStore(), clock=lambda: NOW)
-    core.question_log = QuestionLog(store=core.store, key=b"k" * 32, clock=core.clock)
+    store = MemoryStore()
+
+    def now():
+        return NOW
+
+    core = new_core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}),
+                    store=store, clock=now,
+                    question_log=QuestionLog(store=store, key=b"k" * 32, clock=now))
     AdminCommands(core=core, reloader=Reloader(core=core, path=path)).register()
     ReminderCommands(store=core.store, calendar=Calendar(), clock=core.clock).register(core=core)
     return core

@@ -7,6 +7,7 @@ from bot.conversation.access import Admins
 from bot.conversation.core import Arguments, Core
 from bot.messages import Message, Reply, ReplyKind
 from bot.reminders.daily import principle_of_the_day
+from tests.cores import new_core
 
 
 def ask(core: Core, text: str, **fields) -> Reply:
@@ -76,7 +77,7 @@ def test_admin_commands_are_checked_in_one_place(small_kb):
         ran.append(arguments)
         return Reply(kind=ReplyKind.NOTICE, text="reloaded")
 
-    core = Core(knowledge=small_kb, admins=Admins.from_lists(slack={"UADMIN"}))
+    core = new_core(knowledge=small_kb, admins=Admins.from_lists(slack={"UADMIN"}))
     core.register_admin(name="reload", summary="reload the knowledge base", run=reload,
                         arguments=Arguments(usage="[now]", accepts=lambda rest: rest in ("", "now")))
     refused = ask(core, "reload now")
@@ -145,8 +146,8 @@ def outside_core(tmp_path, **options) -> Core:
     from bot.knowledge.loader import load_knowledge
     from tests.kbfactory import write_knowledge
 
-    return Core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=2)),
-                **options)
+    return new_core(knowledge=load_knowledge(path=write_knowledge(tmp_path / "outside", outside=2)),
+                    **options)
 
 
 def test_a_question_outside_the_guidance_is_told_so_with_where_to_ask_never_a_principle(tmp_path):
@@ -192,3 +193,26 @@ def test_outside_entries_stay_out_of_the_principles_and_the_principle_of_the_day
         with_outside = principle_of_the_day(knowledge=core.knowledge, day=day)
         without = principle_of_the_day(knowledge=small_kb, day=day)
         assert (with_outside.principle.id, with_outside.tip) == (without.principle.id, without.tip)
+
+
+async def test_a_question_turned_away_by_a_full_queue_gets_a_busy_notice_and_is_not_logged(small_kb):
+    from bot.matching.queue import MatchQueue
+
+    class Noting:
+        def __init__(self) -> None:
+            self.noted: list[str] = []
+
+        def note(self, *, message, reply) -> None:
+            self.noted.append(message.text)
+
+    log = Noting()
+    full = MatchQueue(workers=1, waiting=0)
+    core = new_core(knowledge=small_kb, matching=full, question_log=log)
+    try:
+        question = small_kb.entry("topic-3").questions[0]
+        reply = await core.handle(Message(platform="slack", user_id="U1", text=question))
+    finally:
+        full.close()
+    assert reply.kind is ReplyKind.NOTICE and "ask again in a minute" in reply.text
+    assert not reply.answered and log.noted == []
+    assert (await core.handle(Message(platform="slack", user_id="U1", text="help"))).kind is ReplyKind.NOTICE

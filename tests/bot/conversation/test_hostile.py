@@ -14,9 +14,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.conversation.core import Core
 from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge, parse_knowledge
 from bot.messages import Message, Reply, ReplyKind
+from tests.cores import new_core
 from tests.kbfactory import knowledge_dict, write_knowledge
 
 HOSTILE = [
@@ -41,7 +41,7 @@ SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
 @pytest.fixture(scope="module")
 def module_core(tmp_path_factory):
     knowledge = load_knowledge(path=write_knowledge(tmp_path_factory.mktemp("kb"), topics=30))
-    core = Core(knowledge=knowledge)
+    core = new_core(knowledge=knowledge)
     core.register_admin(name="reload", summary="test", run=_never_called)
     return core
 

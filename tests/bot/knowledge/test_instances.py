@@ -13,15 +13,15 @@ from aiohttp.test_utils import TestClient, TestServer
 import app as application
 from bot.conversation.access import Admins
 from bot.conversation.admin import AdminCommands
-from bot.conversation.core import Core
 from bot.knowledge.instances import KnowledgeSync
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.reload import Reloader
 from bot.messages import Message
 from bot.settings import Settings
-from bot.storage.store import MemoryStore
 from tests.bot.conftest import sql_stores
+from tests.cores import new_core
 from tests.kbfactory import knowledge_dict, write_knowledge
+from tests.memory_store import MemoryStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADMIN = Message(platform="slack", user_id="UADMIN", user_name="ann", text="reload")
@@ -29,8 +29,9 @@ ADMIN = Message(platform="slack", user_id="UADMIN", user_name="ann", text="reloa
 
 def instance(tmp_path, name, *, store, clock):
     path = write_knowledge(tmp_path / name)
-    core = Core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}),
-                store=store, clock=lambda: clock[0])
+    core = new_core(knowledge=load_knowledge(path=path),
+                    admins=Admins.from_lists(slack={"UADMIN"}), store=store,
+                    clock=lambda: clock[0])
     reloader = Reloader(core=core, path=path)
     sync = KnowledgeSync(core=core, reloader=reloader, store=store, instance=name)
     AdminCommands(core=core, reloader=reloader, sync=sync).register()
@@ -101,8 +102,8 @@ async def test_two_app_instances_on_postgresql_converge_after_a_reload_on_one(tm
                 path = write_knowledge(tmp_path / name)
                 settings = Settings(knowledge_path=path, admin_token=token, reminders_enabled=False,
                                     knowledge_poll_seconds=0.05, instance_id=name)
-                core = Core(knowledge=load_knowledge(path=path), store=store)
-                client = TestClient(TestServer(application.create_app(settings=settings, core=core)))
+                client = TestClient(TestServer(application.create_app(settings=settings,
+                                                                      store=store)))
                 await client.start_server()
                 clients.append((client, path))
             for _, path in clients:
@@ -145,9 +146,9 @@ async def test_a_new_release_of_the_same_version_is_tried_at_once_by_an_instance
                 settings = Settings(knowledge_path=path, admin_token="admin-token",
                                     reminders_enabled=False, knowledge_poll_seconds=0.05,
                                     instance_id=name, data_dir=tmp_path / name)
-                core = Core(knowledge=load_knowledge(path=path), store=store)
-                client = TestClient(TestServer(application.create_app(settings=settings, core=core),
-                                               host="127.0.0.1"))
+                web_app = application.create_app(settings=settings, store=store)
+                core = web_app[application.CORE]
+                client = TestClient(TestServer(web_app, host="127.0.0.1"))
                 await client.start_server()
                 clients.append((client, path, core))
             (one, one_path, one_core), (_, two_path, two_core) = clients

@@ -8,10 +8,10 @@ import yaml
 
 from bot.conversation.access import Admins
 from bot.conversation.admin import AdminCommands
-from bot.conversation.core import Core
 from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge
 from bot.knowledge.reload import Reloader
 from bot.messages import Message, ReplyKind
+from tests.cores import new_core
 from tests.kbfactory import knowledge_dict, write_knowledge
 
 ADMIN = dict(platform="slack", user_id="UADMIN")
@@ -19,7 +19,7 @@ ADMIN = dict(platform="slack", user_id="UADMIN")
 
 def make(tmp_path, *, fetch=None, url=None):
     path = write_knowledge(tmp_path / "kb")
-    core = Core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}))
+    core = new_core(knowledge=load_knowledge(path=path), admins=Admins.from_lists(slack={"UADMIN"}))
     commands = AdminCommands(core=core, reloader=Reloader(core=core, path=path, url=url, fetch=fetch))
     commands.register()
     return core, path
@@ -125,7 +125,7 @@ def test_questions_during_a_reload_get_whole_answers_from_one_version(tmp_path):
             entry["answer"] = f"{tag} answer"
         versions[tag] = data
     (path / "kb.yaml").write_text(yaml.safe_dump(versions["OLD"]), encoding="utf-8")
-    core = Core(knowledge=load_knowledge(path=path))
+    core = new_core(knowledge=load_knowledge(path=path))
     reloader = Reloader(core=core, path=path)
     replies, stop = [], threading.Event()
 

@@ -14,8 +14,9 @@ from bot.conversation.core import Core, Snapshot
 from bot.knowledge.loader import KnowledgeBase, load_knowledge
 from bot.knowledge.reload import Reloader, moved
 from bot.messages import Message, Reply, ReplyKind
-from bot.storage.store import MemoryStore
+from tests.cores import new_core
 from tests.kbfactory import knowledge_dict, write_knowledge
+from tests.memory_store import MemoryStore
 
 ADMIN = dict(platform="slack", user_id="UADMIN")
 ZEBRA = "'zebra crossing polls' (new-topic): no answer → new-topic"
@@ -24,8 +25,8 @@ ZEBRA = "'zebra crossing polls' (new-topic): no answer → new-topic"
 class Setup:
     def __init__(self, tmp_path: Path, *, core_type: type[Core] = Core) -> None:
         self.path = write_knowledge(tmp_path / "kb")
-        self.core = core_type(knowledge=load_knowledge(path=self.path), store=MemoryStore(),
-                              admins=Admins.from_lists(slack={"UADMIN"}))
+        self.core = new_core(cls=core_type, knowledge=load_knowledge(path=self.path),
+                             store=MemoryStore(), admins=Admins.from_lists(slack={"UADMIN"}))
         self.reloader = Reloader(core=self.core, path=self.path)
         AdminCommands(core=self.core, reloader=self.reloader).register()
 
@@ -50,7 +51,7 @@ def _moved_lines(reply: Reply) -> list[str]:
 
 def test_two_versions_of_the_same_files_move_no_question(tmp_path):
     path = write_knowledge(tmp_path / "kb")
-    first, second = (Core(knowledge=load_knowledge(path=path)) for _ in range(2))
+    first, second = (new_core(knowledge=load_knowledge(path=path)) for _ in range(2))
     assert first.snapshot is not second.snapshot
     assert moved(first.snapshot, second.snapshot) == ()
 

@@ -99,3 +99,28 @@ async def test_a_failed_batch_fails_its_askers_and_the_queue_goes_on():
         assert await queue.match(matcher=recording, text="good") == "match of good"
     finally:
         queue.close()
+
+
+async def test_past_its_limit_the_queue_turns_a_question_away_at_once_and_takes_them_again_after():
+    from bot.matching.queue import Busy
+
+    recording = Recording()
+    queue = MatchQueue(workers=1, waiting=3)
+    try:
+        first = asyncio.create_task(queue.match(matcher=recording, text="q0"))
+        for _ in range(500):  # q0 is inside the matcher; three more may wait
+            if recording.batches:
+                break
+            await asyncio.sleep(0.01)
+        waiting = [asyncio.create_task(queue.match(matcher=recording, text=f"q{i}"))
+                   for i in range(1, 4)]
+        await asyncio.sleep(0)
+        with pytest.raises(Busy):
+            await queue.match(matcher=recording, text="one too many")
+        recording.release.set()
+        answers = await asyncio.gather(first, *waiting)
+        assert answers == [f"match of q{i}" for i in range(4)]
+        assert await queue.match(matcher=recording, text="later") == "match of later"
+    finally:
+        recording.release.set()
+        queue.close()

@@ -24,10 +24,12 @@ from bot.reminders.service import (
     parse_subscribe,
     run_forever,
 )
-from bot.storage.store import MemoryStore, Slot, SlotStatus, Subscription
+from bot.storage.subscriptions import Slot, SlotStatus, Subscription
 from tests.bot.conftest import sql_stores
 from tests.bot.fakes import FakeClock, FakeSleep, RecordingSender
+from tests.cores import new_core
 from tests.kbfactory import write_knowledge
+from tests.memory_store import MemoryStore
 
 LONDON = ZoneInfo("Europe/London")
 CAL = Calendar(timezone=LONDON)
@@ -47,8 +49,8 @@ def sub(channel: str = "C1", *, at: time = time(9), every_day: bool = False,
 @pytest.fixture
 def core(tmp_path: Path) -> Core:
     knowledge = load_knowledge(path=write_knowledge(tmp_path / "kb"))
-    return Core(knowledge=knowledge, admins=Admins.from_lists(slack={"UADMIN"}),
-                store=MemoryStore(), clock=FakeClock(local(2026, 3, 2, 8, 0)))
+    return new_core(knowledge=knowledge, admins=Admins.from_lists(slack={"UADMIN"}),
+                    store=MemoryStore(), clock=FakeClock(local(2026, 3, 2, 8, 0)))
 
 
 def runner_for(*, store, core: Core, sender, clock, policy: Policy | None = None,

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.insights.records import QuestionRecord
+from bot.storage.errors import StoreUnavailable
+from bot.storage.questions import Feedback, QuestionRecord
 from bot.storage.sqlstore import SQLStore, database_url
-from bot.storage.store import Feedback, SlotStatus, StoreUnavailable, Subscription
+from bot.storage.subscriptions import SlotStatus, Subscription
 from tests.bot.conftest import sql_stores
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -135,9 +136,9 @@ async def test_writes_cancelled_midway_leave_the_database_writable(tmp_path: Pat
     it (the question log's last batch) must not then find SQLite still locked by it."""
     import random
 
-    import bot.storage.sqlstore
+    import bot.storage.sql.base
 
-    monkeypatch.setattr(bot.storage.sqlstore, "SQLITE_PRAGMAS", ("PRAGMA journal_mode=WAL",
+    monkeypatch.setattr(bot.storage.sql.base, "SQLITE_PRAGMAS", ("PRAGMA journal_mode=WAL",
                                                          "PRAGMA busy_timeout=500"))
     store = SQLStore.from_url(url=None, data_dir=tmp_path, connect_args={"timeout": 0.5})
     rng = random.Random(7)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.insights.records import QuestionRecord
-from bot.storage.store import AuditEntry, Feedback, InstanceBeat, Release
+from bot.storage.audit import AuditEntry
+from bot.storage.questions import Feedback, QuestionRecord
+from bot.storage.releases import InstanceBeat, Release
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
