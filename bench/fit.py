@@ -22,8 +22,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.conversation.core import Core  # noqa: E402
-from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.matching.matcher import Outcome, Thresholds  # noqa: E402
 
 QUALITY = ROOT / "tests" / "quality"
@@ -38,7 +36,23 @@ GRID = {
     "context_penalty": np.arange(0.0, 0.21, 0.025),
     "outside_margin": np.arange(-0.2, 0.11, 0.025),
     "draft_conduct": np.arange(0.0, 0.41, 0.05),
+    "vote": np.arange(0.4, 1.01, 0.05),
+    "vote_to_answer": np.arange(0.4, 1.06, 0.05),
 }
+
+
+def without(knowledge, path: Path):
+    """`knowledge` less the examples that are questions of `path`: a fitting set's questions are
+    in knowledge/examples.yaml (bench/examples.py), and a question must not vote on itself, so
+    each set is answered with the examples of the others only."""
+    from dataclasses import replace
+
+    from bot.text import normalise
+
+    asked = {normalise(" ".join(str(row["q"]).split()))
+             for row in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]}
+    return replace(knowledge, examples=tuple(e for e in knowledge.examples
+                                             if normalise(e.text) not in asked))
 
 
 def objective(accuracy: float, off_answered: float) -> float:
@@ -66,13 +80,19 @@ def main() -> None:
     args = parser.parse_args()
     if any(p.name.startswith("held") for p in args.files):
         sys.exit("held-back sets are for reporting, never for fitting")
-    core = Core(knowledge=load_knowledge(path=ROOT / "knowledge"))
+    from adapters.services import build
+    from bot.matching.matcher import Matcher
+    from bot.settings import Settings
+
+    core = build(settings=Settings(knowledge_path=ROOT / "knowledge"), serving=False).core
     matcher = core.snapshot.matcher
     questions = []
     for path in args.files:
-        for row in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
+        rows = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+        voters = Matcher(knowledge=without(core.knowledge, path), encoder=core.encoder)
+        for row, signals in zip(rows, voters.signals_many(texts=[r["q"] for r in rows]), strict=True):
             expect = None if row["expect"] == "none" else set(row["expect"])
-            questions.append((matcher.signals(text=row["q"]), expect))
+            questions.append((signals, expect))
     best = matcher.thresholds
     score = objective(*evaluate(matcher, questions, best))
     print(f"start {score:.4f} {evaluate(matcher, questions, best)}")

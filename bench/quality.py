@@ -12,7 +12,9 @@ The matchers, all over the same knowledge base:
   the old core ran it;
 - bm25: rank-bm25's BM25Okapi over one document per entry (title, questions, keywords, answer);
 - encoder: the bot's all-MiniLM-L6-v2 cosine to each entry's title, questions and answer (best one);
-- fusion: a * bm25 / (the question's best bm25) + (1 - a) * cosine.
+- fusion: a * bm25 / (the question's best bm25) + (1 - a) * cosine;
+- examples: the vote of the nearest labelled examples alone (`Matcher.vote` over
+  knowledge/examples.yaml and the entries' wordings): its leading class, no threshold.
 For the last three the top entry answers when its score reaches a threshold and it is not an
 outside entry. Their thresholds (and fusion's a) are fitted here on the fitting sets of
 bench/fit.py, with its objective, never on the held-back sets (tests/quality/held*.yaml), which are
@@ -38,15 +40,15 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.fit import FIT, objective  # noqa: E402
+from bench.fit import FIT, objective, without  # noqa: E402
 from bench.typos import add_typos  # noqa: E402
 from bot.conversation.core import Core  # noqa: E402
-from bot.knowledge.loader import KnowledgeBase, load_knowledge  # noqa: E402
+from bot.knowledge.loader import KnowledgeBase  # noqa: E402
 from bot.matching.matcher import content_words  # noqa: E402
 
 QUALITY = ROOT / "tests" / "quality"
 HELD = sorted(QUALITY.glob("held*.yaml"))
-MATCHERS = ("new", "old", "bm25", "encoder", "fusion")
+MATCHERS = ("new", "old", "bm25", "encoder", "fusion", "examples")
 FUSION_WEIGHTS = np.round(np.linspace(0.0, 1.0, 21), 2)
 TYPO_GOAL = 0.90
 
@@ -241,14 +243,18 @@ class QuestionSet:
         return is_held(self.path)
 
 
-def run(*, knowledge: KnowledgeBase, report: list[Path], fitting: list[Path], misses: str | None = None,
+def run(*, knowledge_path: Path, report: list[Path], fitting: list[Path], misses: str | None = None,
         progress: Callable[[str], None] = lambda _: None) -> dict:
     """Every figure of the report, as the JSON `--json` writes."""
     if misses and any(is_held(p) for p in report):
         raise ValueError("held-back sets are reported as aggregates only: --misses refuses them")
     if any(is_held(p) for p in fitting):
         raise ValueError("held-back sets are for reporting, never for fitting")
-    core = Core(knowledge=knowledge)
+    from adapters.services import build
+    from bot.settings import Settings
+
+    core = build(settings=Settings(knowledge_path=knowledge_path), serving=False).core
+    knowledge = core.knowledge
     old = OldMatcher(knowledge=knowledge)
     signals = Signals(knowledge=knowledge, encoder=core.encoder)
     sets = {p: QuestionSet(path=p, questions=load_questions(p)) for p in [*fitting, *report]}
@@ -266,12 +272,18 @@ def run(*, knowledge: KnowledgeBase, report: list[Path], fitting: list[Path], mi
         fitted[name] = {"weight": setting.weight, "threshold": round(setting.threshold, 4),
                         "objective": round(score, 4), "matcher": setting}
 
-    def answer_all(texts: list[str]) -> dict[str, list[int | None]]:
+    def answer_all(texts: list[str], path: Path) -> dict[str, list[int | None]]:
+        """A fitting set's questions are among the examples: they are answered with the examples
+        of the other sets only (`bench.fit.without`), so none votes on itself."""
+        snapshot = (core.build_snapshot(knowledge=without(knowledge, path)) if path in fitting
+                    else core.snapshot)
         bm25, cosine = signals.of(texts)
         answers = {"new": [], "old": [old(t) for t in texts]}
         for text in texts:
-            reply = core.answer(question=text)
+            reply = core.answer(question=text, snapshot=snapshot)
             answers["new"].append(reply.principle if reply.answered else None)
+        votes = snapshot.matcher.vote(core.encoder.encode(texts)).argmax(axis=1)
+        answers["examples"] = [int(v) if v else None for v in votes]
         for name, figures in fitted.items():
             answers[name] = figures["matcher"].answers(bm25, cosine, signals.principles)
         return answers
@@ -281,7 +293,7 @@ def run(*, knowledge: KnowledgeBase, report: list[Path], fitting: list[Path], mi
     for path in report:
         qs = sets[path]
         progress(f"answering {path.name}")
-        answers = answer_all([q.text for q in qs.questions])
+        answers = answer_all([q.text for q in qs.questions], path)
         clean_answers[path] = answers
         split = "held back" if qs.held else "fit" if path in fitting else "other"
         if split in pooled:
@@ -303,7 +315,7 @@ def run(*, knowledge: KnowledgeBase, report: list[Path], fitting: list[Path], mi
     for qs in held:
         progress(f"answering {qs.path.name} with typos")
         inscope = [q for q in qs.questions if q.expect is not None]
-        answers = answer_all(typoed[qs.path])
+        answers = answer_all(typoed[qs.path], qs.path)
         clean = {name: [a for q, a in zip(qs.questions, clean_answers[qs.path][name], strict=True)
                         if q.expect is not None] for name in MATCHERS}
         row = {"set": qs.path.name, "inscope": len(inscope)}
@@ -370,7 +382,7 @@ def main() -> None:
     args.misses = args.misses_of or ("new" if args.misses else None)
     report = args.files or [p for p in [*args.fit, *HELD] if p.exists() and not (args.misses and is_held(p))]
     try:
-        figures = run(knowledge=load_knowledge(path=args.knowledge), report=report, fitting=args.fit,
+        figures = run(knowledge_path=args.knowledge, report=report, fitting=args.fit,
                       misses=args.misses, progress=lambda text: print(text, file=sys.stderr, flush=True))
     except ValueError as error:
         sys.exit(str(error))

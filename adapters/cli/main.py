@@ -111,7 +111,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{where}: warning: question '{conflict.question}' of "
               f"'{conflict.first}' is nearly the same as '{conflict.other_question}' of "
               f"'{conflict.second}'")
-    print(f"{path}: valid, {len(knowledge.entries)} entries, version {knowledge.version}"
+    examples = f", {len(knowledge.examples)} examples" if knowledge.examples else ""
+    print(f"{path}: valid, {len(knowledge.entries)} entries{examples}, version {knowledge.version}"
           + (f", {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
     return 1 if warnings and args.strict else 0
 

@@ -59,9 +59,22 @@ class Entry:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Example:
+    """A question staff asked, labelled with the principles that answer it (none: the guidance
+    does not cover it). The matcher lets the nearest examples vote, so questions worded as
+    people really word them teach it what the entries' own wordings do not."""
+
+    text: str
+    principles: tuple[int, ...]  # empty: not covered
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class KnowledgeBase:
     entries: tuple[Entry, ...]
     version: str
+    examples: tuple[Example, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -162,8 +175,11 @@ def parse_knowledge(*, sources: Iterable[tuple[str, bytes]]) -> KnowledgeBase:
     sources = list(sources)
     problems: list[Problem] = []
     entries: list[Entry] = []
+    examples: list[Example] = []
     for name, data in sources:
-        entries.extend(_parse_file(name, data, problems))
+        read = _parse_file(name, data, problems)
+        entries.extend(e for e in read if isinstance(e, Entry))
+        examples.extend(e for e in read if isinstance(e, Example))
     if entries or not problems:
         problems.extend(_check_whole(entries, sources[0][0] if sources else "knowledge"))
     if problems:
@@ -171,10 +187,11 @@ def parse_knowledge(*, sources: Iterable[tuple[str, bytes]]) -> KnowledgeBase:
     digest = hashlib.sha256()
     for name, data in sources:
         digest.update(Path(name).name.encode() + b"\0" + data + b"\0")
-    return KnowledgeBase(entries=tuple(entries), version=digest.hexdigest()[:12])
+    return KnowledgeBase(entries=tuple(entries), version=digest.hexdigest()[:12],
+                         examples=tuple(examples))
 
 
-def _parse_file(name: str, data: bytes, problems: list[Problem]) -> list[Entry]:
+def _parse_file(name: str, data: bytes, problems: list[Problem]) -> list[Entry | Example]:
     def problem(line: int, message: str) -> None:
         problems.append(Problem(file=name, line=line, message=message))
 
@@ -211,26 +228,50 @@ def _parse_file(name: str, data: bytes, problems: list[Problem]) -> list[Entry]:
             problem(line, message)
         return []
     if root.tag != _MAP:
-        problem(_line(root), "the file must be a mapping with one key, 'entries'")
+        problem(_line(root), "the file must be a mapping with one key, 'entries' or 'examples'")
         return []
-    entries_node = None
+    found: dict[str, yaml.Node] = {}
     for key, value in root.value:
-        if key.value == "entries":
-            entries_node = value
+        if key.value in ("entries", "examples") and not found:
+            found[key.value] = value
         else:
-            problem(_line(key), f"unknown top-level key '{key.value}' (expected only 'entries')")
-    if entries_node is None:
+            problem(_line(key), f"unknown top-level key '{key.value}' (expected only 'entries', "
+                    "or only 'examples')")
+    if not found:
         problem(_line(root), "missing top-level key 'entries'")
         return []
-    if entries_node.tag != _SEQ:
-        problem(_line(entries_node), "'entries' must be a list of entries")
+    (kind, node), = found.items()
+    if node.tag != _SEQ:
+        problem(_line(node), f"'{kind}' must be a list of {kind}")
         return []
-    entries = []
-    for node in entries_node.value:
-        entry = _parse_entry(name, node, problem)
-        if entry is not None:
-            entries.append(entry)
-    return entries
+    parse = _parse_entry if kind == "entries" else _parse_example
+    return [item for child in node.value if (item := parse(name, child, problem)) is not None]
+
+
+def _parse_example(name: str, node: yaml.Node, problem: _Report) -> Example | None:
+    """`{q: "how staff asked it", expect: [6]}`, or `expect: none` for a question the guidance
+    does not cover: the question-set format of tests/quality/FORMAT.md."""
+    if node.tag != _MAP:
+        problem(_line(node), "each example must be a mapping: {q: ..., expect: [...] or none}")
+        return None
+    fields = {key.value: value for key, value in node.value}
+    unknown = sorted(set(fields) - {"q", "expect"})
+    if unknown or "q" not in fields or "expect" not in fields:
+        problem(_line(node), "an example has exactly two fields, 'q' and 'expect'")
+        return None
+    text, expect = fields["q"], fields["expect"]
+    if text.tag != _STR or not text.value.strip() or len(text.value) > 2000:
+        problem(_line(text), "'q' must be the question as text, at most 2000 characters")
+        return None
+    if expect.tag == _STR and expect.value == "none":
+        principles: tuple[int, ...] = ()
+    elif expect.tag == _SEQ and expect.value and all(
+            item.tag == _INT and int(item.value) in PRINCIPLES for item in expect.value):
+        principles = tuple(sorted({int(item.value) for item in expect.value}))
+    else:
+        problem(_line(expect), "'expect' must be a list of principles 1 to 6, or none")
+        return None
+    return Example(text=text.value, principles=principles, file=name, line=_line(node))
 
 
 def _disallowed_nodes(root: yaml.Node) -> list[tuple[int, str]]:

@@ -39,6 +39,12 @@ TYPO_CACHE = 20_000  # words outside the vocabulary remembered with what they re
 RAW_FULL = 2.0  # a raw score this high shows as 100
 PLAUSIBLE = 0.15  # raw points behind the leader within which a suggestion is still plausible
 SUPPORTERS = 4  # at most this many of a principle's best entries add up to its support
+# The nearest labelled questions vote (`Matcher.vote`): this many, each weighted by
+# exp(cosine / VOTE_TEMPERATURE); an entry's own title and questions vote too, at ENTRY_VOTE.
+# Chosen by leaving each fitting set out in turn and voting with the others (docs/matching.md).
+VOTERS = 10
+VOTE_TEMPERATURE = 0.1
+ENTRY_VOTE = 0.5
 
 STOPWORDS = frozenset("""
 a about above after again all also am an and any anything are as at be because been before being
@@ -125,16 +131,18 @@ class Thresholds:
     to post" is what the Code answers.
     """
 
-    answer: float = 43.2  # a principle's support, as the class says
+    answer: float = 43.0  # a principle's support, as the class says
     suggest: float = 44.2
     outside: float = 25.0  # an outside entry that leads says "not covered" from this score up
     answer_weight: float = 0.8
     lexical_weight: float = 0.4
-    fuzzy_weight: float = 0.3
+    fuzzy_weight: float = 0.2
     context_penalty: float = 0.1
     outside_margin: float = -0.05
     draft_conduct: float = 0.35
     support: float = 0.5
+    vote: float = 0.6  # the share of the examples' vote that overrules the entries' principle
+    vote_to_answer: float = 0.8  # and that answers where the entries alone would not
 
     def raw(self, score: float) -> float:
         return score * RAW_FULL / 100
@@ -184,6 +192,7 @@ class Signals:
     draft: Draft | None = None
     draft_meaning: np.ndarray  # no rows without a draft
     draft_answer: np.ndarray
+    vote: np.ndarray  # the nearest examples' shares: [not covered, principle 1, ..., 6]
 
 
 class _Words:
@@ -268,10 +277,42 @@ class Matcher:
         self._outside = np.array([e.outside for e in self._entries])
         self._conduct = np.array([e.principle == 6 for e in self._entries])
         principles = {e.principle for e in self._entries if not e.outside and e.principle is not None}
-        self._by_principle = [np.flatnonzero([e.principle == p and not e.outside for e in self._entries])
-                              for p in sorted(principles)]
+        self._groups = {p: np.flatnonzero([e.principle == p and not e.outside for e in self._entries])
+                        for p in sorted(principles)}
+        self._by_principle = list(self._groups.values())
         # As many supporters as every principle has, so none is favoured for having more entries.
         self._supporters = min([SUPPORTERS, *(len(group) for group in self._by_principle)])
+        self._voters, self._votes = self._electorate(knowledge, encoder)
+
+    def _electorate(self, knowledge: KnowledgeBase, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
+        """Who votes: each example's vector with its label row (column 0 "not covered", then the
+        principles, split evenly where an example accepts several), then every entry wording.
+        Without examples nobody votes, and the entries alone decide."""
+        if not knowledge.examples:
+            return np.zeros((0, self._asked.shape[0])), np.zeros((0, 7))
+        rows = [encoder.encode_stored([e.text for e in knowledge.examples]), self._asked.T]
+        labels = []
+        for example in knowledge.examples:
+            label = np.zeros(7)
+            label[list(example.principles) or [0]] = 1 / max(1, len(example.principles))
+            labels.append(label)
+        for index, entry in enumerate(self._entries):
+            end = self._starts[index + 1] if index + 1 < len(self._starts) else self._asked.shape[1]
+            label = np.zeros(7)
+            label[0 if entry.outside or entry.principle is None else entry.principle] = ENTRY_VOTE
+            labels.extend([label] * (end - self._starts[index]))
+        return np.vstack(rows), np.array(labels)
+
+    def vote(self, vectors: np.ndarray) -> np.ndarray:
+        """Each message's shares of its nearest voters' vote (`vectors`: one row per message);
+        all zero where nobody votes."""
+        if not len(self._voters):
+            return np.zeros((len(vectors), 7))
+        similarity = vectors @ self._voters.T
+        nearest = np.argsort(-similarity, axis=1)[:, :VOTERS]
+        weights = np.exp(np.take_along_axis(similarity, nearest, axis=1) / VOTE_TEMPERATURE)
+        votes = np.einsum("mk,mkc->mc", weights, self._votes[nearest])
+        return votes / np.maximum(votes.sum(axis=1, keepdims=True), 1e-12)
 
     def match(self, *, text: str, exact: bool = True) -> Match:
         """`exact=False` skips the shortcut for a question asked exactly as an entry has it, so
@@ -317,27 +358,58 @@ class Matcher:
         vectors = self._encoder.encode(encoded)
         meanings = np.maximum.reduceat(vectors @ self._asked, self._starts, axis=1)
         answers = vectors @ self._answers
+        votes = self.vote(vectors[[rows.start for _, _, rows in read]])
         likeness = process.cdist([normalise(self._speller.respell(t)) for t in texts], self._wordings,
                                  scorer=fuzz.token_set_ratio, processor=None, dtype=np.float32) / 100
         signals = []
-        for (draft, parts, rows), text_likeness in zip(read, likeness, strict=True):
+        for (draft, parts, rows), text_likeness, vote in zip(read, likeness, votes, strict=True):
             meaning, answer, respelt = meanings[rows], answers[rows], encoded[rows]
             n = len(parts)
             signals.append(Signals(
                 asks=np.array([p.asks for p in parts]), meaning=meaning[:n], answer=answer[:n],
                 words=np.array([self._words.scores(t) for t in respelt[:n]]),
                 wording=np.maximum.reduceat(text_likeness, self._starts), draft=draft,
-                draft_meaning=meaning[n:], draft_answer=answer[n:]))
+                draft_meaning=meaning[n:], draft_answer=answer[n:], vote=vote))
         return signals
 
     def decide(self, signals: Signals, *, thresholds: Thresholds | None = None) -> Match:
         """The one decision: answer, suggest, outside or none. Pure, so fitting can replay it."""
         limits = thresholds or self.thresholds
+        match = self._decide_by_entries(signals, limits)
+        leader = int(signals.vote.argmax())
+        if signals.vote[leader] < limits.vote or not self._entries:
+            return match
+        if leader == 0:  # people asked this kind of thing, and it is not covered
+            if match.outcome in (Outcome.ANSWER, Outcome.SUGGEST):
+                outside = [c for c in match.candidates if c.entry.outside]
+                if outside:
+                    return Match(outcome=Outcome.OUTSIDE, best=outside[0], candidates=match.candidates)
+                return Match(outcome=Outcome.NONE, best=match.best, candidates=match.candidates)
+            return match
+        if match.outcome is Outcome.ANSWER and match.best is not None and (
+                match.best.entry.principle == leader):
+            return match
+        if match.outcome is not Outcome.ANSWER and signals.vote[leader] < limits.vote_to_answer:
+            return match
+        scores = self._scores(signals, limits)
+        group = self._groups.get(leader)
+        if group is None:
+            return match
+        chosen = self._scored(int(group[np.argmax(scores[group])]), scores, signals)
+        others = [c for c in match.candidates if c.entry is not chosen.entry and not c.entry.outside]
+        return Match(outcome=Outcome.ANSWER, best=chosen, candidates=(chosen, *others[:3]),
+                     draft=signals.draft)
+
+    def _scores(self, signals: Signals, limits: Thresholds) -> np.ndarray:
+        """Each entry's score from the three signals, best over the message's rows."""
         combined = (signals.meaning + limits.answer_weight * signals.answer
                     + limits.lexical_weight * np.minimum(signals.words / 10, 1.5))
         combined[0] += limits.fuzzy_weight * np.maximum(signals.wording - 0.8, 0) / 0.2
         combined -= np.where(signals.asks, 0.0, limits.context_penalty)[:, None]
-        scores = combined.max(0)
+        return combined.max(0)
+
+    def _decide_by_entries(self, signals: Signals, limits: Thresholds) -> Match:
+        scores = self._scores(signals, limits)
         inside = np.where(self._outside, -np.inf, scores)
         if signals.draft is not None and not self._outside.all():
             post = (signals.draft_meaning + limits.answer_weight * signals.draft_answer).max(0)

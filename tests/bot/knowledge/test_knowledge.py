@@ -232,3 +232,34 @@ def test_the_shipped_knowledge_base_matches_its_readme():
 
     shipped = Path(__file__).resolve().parents[3] / "knowledge"
     assert readme_problems(knowledge=load_knowledge(path=shipped), path=shipped) == []
+
+
+def test_an_examples_file_is_read_beside_the_entries_and_changes_the_version(tmp_path):
+    write_knowledge(tmp_path)
+    before = load_knowledge(path=tmp_path).version
+    write(tmp_path, "examples.yaml", 'examples:\n  - {q: "can i tweet my views on the budget", '
+          'expect: [6]}\n  - {q: "when is payday", expect: none}\n  - {q: "a page", expect: [3, 1]}\n')
+    kb = load_knowledge(path=tmp_path)
+    assert [(e.text, e.principles) for e in kb.examples] == [
+        ("can i tweet my views on the budget", (6,)), ("when is payday", ()), ("a page", (1, 3))]
+    assert kb.version != before and kb.examples[1].line == 3
+    assert len(kb.entries) == len(load_knowledge(path=tmp_path / "kb.yaml").entries)
+
+
+def test_a_broken_example_is_refused_with_its_line(tmp_path):
+    write_knowledge(tmp_path)
+    write(tmp_path, "examples.yaml", "examples:\n"
+          '  - {q: "fine", expect: [2]}\n'
+          '  - {q: "principle nine", expect: [9]}\n'
+          '  - {q: "", expect: none}\n'
+          '  - {question: "wrong field", expect: none}\n'
+          '  - {q: "maybe", expect: sometimes}\n'
+          "entries: []\n")
+    found = problems_for(tmp_path)
+    by_line = {int(p.split(":")[1]): p.split(":", 2)[2] for p in found if "examples.yaml" in p}
+    assert "list of principles 1 to 6, or none" in by_line[3]
+    assert "'q' must be the question as text" in by_line[4]
+    assert "exactly two fields" in by_line[5]
+    assert "list of principles 1 to 6, or none" in by_line[6]
+    assert "unknown top-level key 'entries'" in by_line[7]
+    assert 2 not in by_line

@@ -163,3 +163,46 @@ def test_content_words_drop_filler_and_fold_word_forms():
     assert content_words("Can I post, please?") == ["post"]
     assert stem("politics") == stem("political") and stem("impartiality") == stem("impartial")
     assert content_words("shud we") == [] and content_words("ppl") == content_words("people")
+
+
+def with_examples(knowledge, examples: list[tuple[str, tuple[int, ...]]]):
+    from dataclasses import replace
+
+    from bot.knowledge.loader import Example
+
+    return replace(knowledge, examples=tuple(Example(text=t, principles=p) for t, p in examples))
+
+
+PARTNER_EXAMPLES = [("could we do a joint livestream with the lifeboat charity", (5,)),
+                    ("can our team co-host a video with a local volunteer group", (5,)),
+                    ("is it ok to team up with a charity for a live video q&a", (5,)),
+                    ("should we invite a community organisation to present in our webinar", (5,))]
+ROOM_EXAMPLES = [("how do i reserve a meeting room for friday", ()),
+                 ("who do i ask to book the big conference room", ()),
+                 ("where do i book a desk in the office", ()),
+                 ("can i reserve a room for my team away day", ())]
+
+
+def test_the_nearest_examples_decide_when_they_agree(encoder):
+    """Questions worded as people word them, labelled, outvote entry wordings that miss."""
+    plain = knowledge_with(POLITICS, PARTNERS, LEAVE)
+    taught = Matcher(knowledge=with_examples(plain, PARTNER_EXAMPLES + ROOM_EXAMPLES), encoder=encoder)
+    live = taught.match(text="are we allowed to host a live stream together with a volunteer charity")
+    assert live.outcome is Outcome.ANSWER and live.entry.id == "working-with-charities"
+    room = taught.match(text="how can i book a meeting room for next tuesday")
+    assert room.outcome in (Outcome.OUTSIDE, Outcome.NONE)
+    signals = taught.signals(text="how can i book a meeting room for next tuesday")
+    assert signals.vote[0] >= taught.thresholds.vote  # "not covered" led the vote
+    assert taught.match(text="can i post about party politics on my own account").entry.id == (
+        "political-views")
+
+
+def test_a_split_vote_leaves_the_decision_to_the_entries(encoder):
+    plain = knowledge_with(POLITICS, PARTNERS, LEAVE)
+    question = "is it ok to post a photo of my desk"
+    split = Matcher(knowledge=with_examples(plain, [(question, (5,)), (question, ())]),
+                    encoder=encoder)
+    signals = split.signals(text=question)
+    assert signals.vote.max() < split.thresholds.vote
+    assert split.decide(signals) == Matcher(knowledge=plain, encoder=encoder).match(
+        text=question, exact=False)
