@@ -29,8 +29,8 @@ from adapters.slack.render import (
     SHARE_ACTION,
     SUGGEST_ACTION,
     home_view,
+    reply_message,
 )
-from adapters.slack.render import reply_message as render_message
 from bot.conversation.core import Core
 from bot.messages import Reply
 from bot.storage.events import EventLog, first_delivery_or_new
@@ -148,12 +148,6 @@ def build_bolt_app(*, core: Core, store: EventLog, client: AsyncWebClient,
             log.info("slack: event %s already delivered; skipping the retry", event_id)
             return BoltResponse(status=200, body="")
         return await next()
-
-    def reply_message(reply: Reply, *, shareable: bool = False) -> dict:
-        principle = (core.knowledge.principle(reply.principle)
-                     if reply.principle is not None and reply.principle in range(1, 7) else None)
-        return render_message(reply, shareable=shareable,
-                              principle_title=principle.title if principle else None)
 
     async def answer_event(event: dict, context, client: AsyncWebClient) -> None:
         """A mention is answered in its thread (a new one under it), a DM in its own."""

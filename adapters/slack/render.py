@@ -103,18 +103,17 @@ def feedback_value(*, entry: str | None, question: str | None) -> str:
                       ensure_ascii=False)
 
 
-def reply_blocks(reply: Reply, *, shareable: bool = False,
-                 principle_title: str | None = None) -> list[dict]:
+def reply_blocks(reply: Reply, *, shareable: bool = False) -> list[dict]:
     """The Block Kit blocks of a reply; `shareable` adds "Share in channel" to private answers."""
     blocks: list[dict] = []
     if reply.title:
         blocks.append({"type": "header", "text": {"type": "plain_text", "emoji": True,
                                                   "text": clip(reply.title, MAX_HEADER_CHARS)}})
     if reply.kind is ReplyKind.ANSWER and reply.principle is not None:
-        named = f": {escape(principle_title)}" if principle_title and principle_title != reply.title else ""
+        named = (f": {escape(reply.principle_title)}"
+                 if reply.principle_title and reply.principle_title != reply.title else "")
         blocks.append(_context(f"Principle {reply.principle}{named}"))
-    body = reply.body if reply.body is not None else reply.text
-    blocks.extend(_sections(body))
+    blocks.extend(_sections(reply.body or ""))
     blocks.extend(_point_blocks(reply.points))
     if reply.tip:
         blocks.append(_context(escape(reply.tip)))
@@ -142,11 +141,10 @@ def reply_blocks(reply: Reply, *, shareable: bool = False,
     return blocks + tail
 
 
-def reply_message(reply: Reply, *, shareable: bool = False,
-                  principle_title: str | None = None) -> dict:
+def reply_message(reply: Reply, *, shareable: bool = False) -> dict:
     """Keyword arguments for chat.postMessage and friends: blocks plus the notification `text`."""
     return {"text": clip(escape(reply.text), MAX_FALLBACK_CHARS),
-            "blocks": reply_blocks(reply, shareable=shareable, principle_title=principle_title)}
+            "blocks": reply_blocks(reply, shareable=shareable)}
 
 
 def reminder_message(reply: Reply) -> dict:

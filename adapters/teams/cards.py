@@ -121,8 +121,7 @@ def _message(content: dict, line: str) -> dict:
 
 def render(reply: Reply) -> list[dict]:
     """The message activities (as Bot Framework JSON) that say `reply` in Teams, in order."""
-    text = reply.body if reply.body is not None else reply.text
-    chunks = split_text(text, limit=MAX_CHUNK_CHARS) if text else []
+    chunks = split_text(reply.body, limit=MAX_CHUNK_CHARS) if reply.body else []
     head, points, foot, actions = _header(reply), _points(reply), _footer(reply), _actions(reply)
     line = summary(reply)
     if len(chunks) <= 1:
@@ -167,7 +166,6 @@ def private_answer(reply: Reply, *, note: str | None = None) -> dict:
     """The card an `adaptiveCard/action` invoke answers with: `reply` whole in one card (as much
     as fits), said to be for the clicker alone, with `note` (the thanks for a vote) at the end.
     Its feedback buttons are Universal Actions too, so a vote stays as private as the answer."""
-    text = reply.body if reply.body is not None else reply.text
     head, tail = _header(reply), _points(reply) + _footer(reply)
     if note:
         tail.append(_text(note, weight="Bolder"))
@@ -177,7 +175,7 @@ def private_answer(reply: Reply, *, note: str | None = None) -> dict:
         for title, helpful in (("Helpful", True), ("Not helpful", False)):
             actions.append(_execute(title, {"action": FEEDBACK_ACTION, "entry": reply.entry,
                                             "helpful": helpful}))
-    chunks = split_text(text, limit=MAX_CHUNK_CHARS) if text else []
+    chunks = split_text(reply.body, limit=MAX_CHUNK_CHARS) if reply.body else []
     kept = len(chunks)
     while True:
         shown = [_text(chunk) for chunk in chunks[:kept]]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.conversation.core import Arguments, Core
 from bot.insights import records as insights
 from bot.knowledge.reload import Comparison, Moved, Reloader, ReloadResult
-from bot.messages import Message, Point, Reply, ReplyKind, bullets
+from bot.messages import Listing, Message, Point, Reply, ReplyKind
 from bot.storage.errors import StoreError
 from bot.storage.questions import QuestionRecord
 from bot.storage.releases import Release
@@ -54,7 +54,7 @@ def _number(arguments: str, *, default: int, most: int) -> int | None:
 
 
 def _usage(command: str, what: str, most: int) -> Reply:
-    return Reply(kind=ReplyKind.NOTICE, title=f"Usage: {command}", text=(
+    return Reply(kind=ReplyKind.NOTICE, title=f"Usage: {command}", body=(
         f"Say '{command}' or '{command} N', where N is {what} (1 to {most})."))
 
 
@@ -68,11 +68,10 @@ def describe(result: ReloadResult) -> Reply:
         problems = [str(p) for p in result.problems]
         shown = problems[:MAX_LISTED * 3]
         more = len(problems) - len(shown)
-        text = "\n".join([f"Reload refused: the knowledge base has {len(problems)} problem(s). "
-                          f"Still serving version {result.version}.", *shown]
-                         + ([f"…and {more} more"] if more else []))
-        return Reply(kind=ReplyKind.NOTICE, title="Reload refused", body=text.split("\n", 1)[0],
-                     points=tuple(Point(title=p) for p in shown), text=text, ok=False)
+        return Reply(kind=ReplyKind.NOTICE, title="Reload refused", body=(
+            f"Reload refused: the knowledge base has {len(problems)} problem(s). Still serving "
+            f"version {result.version}."), ok=False, listing=Listing.LINES,
+            points=tuple(Point(title=p) for p in shown + ([f"…and {more} more"] if more else [])))
     changes = result.changes
     lines = [f"Reloaded: now serving version {result.version} (was {result.previous}), "
              f"{result.entries} entries, {result.questions} questions.",
@@ -98,9 +97,8 @@ def describe(result: ReloadResult) -> Reply:
         points.append(Point(title=f"{len(result.conflicts)} near-duplicate question(s)",
                             text="\n".join(f"{c.first}: '{c.question}' ~ {c.second}: "
                                            f"'{c.other_question}'" for c in near)))
-    text = "\n".join(lines + [f"{p.title}: {p.text}" for p in points])
     return Reply(kind=ReplyKind.NOTICE, title="Knowledge base reloaded", body="\n".join(lines),
-                 points=tuple(points), text=text)
+                 points=tuple(points), listing=Listing.LINES)
 
 
 def _moved_line(moved: Moved) -> str:
@@ -115,15 +113,15 @@ async def describe_changes(comparison: Comparison | None) -> Reply:
         text = ("This instance has not swapped in another knowledge-base version since it "
                 "started, so it has nothing to compare. Say 'reload' after editing the knowledge "
                 "base.")
-        return Reply(kind=ReplyKind.NOTICE, title="Changed answers", body=text, text=text)
+        return Reply(kind=ReplyKind.NOTICE, title="Changed answers", body=text)
     moved = await comparison.moved()
     head = (f"From version {comparison.previous} to {comparison.version}, "
             + (f"{len(moved)} of the knowledge base's questions get a different answer:"
                if moved else
                "none of the knowledge base's questions gets a different answer."))
     # In the body, not as points: the platforms split a long body across messages or cards.
-    text = "\n".join([head] + [_moved_line(m) for m in moved])
-    return Reply(kind=ReplyKind.NOTICE, title="Changed answers", body=text, text=text)
+    return Reply(kind=ReplyKind.NOTICE, title="Changed answers",
+                 body="\n".join([head] + [_moved_line(m) for m in moved]))
 
 
 class AdminCommands:
@@ -166,8 +164,8 @@ class AdminCommands:
         except StoreError:  # this instance serves it already; say what did not happen
             note = ("My storage isn't responding, so other instances were not told: say "
                     "'reload' again in a few minutes.")
-            return replace(reply, text=f"{reply.text}\n\n{note}",
-                           body=f"{reply.body}\n\n{note}" if reply.body else note)
+            # A paragraph of the body after the first: the plain text lists the points above it.
+            return replace(reply, body=f"{reply.body}\n\n{note}" if reply.body else note)
         return reply
 
     async def status(self, message: Message, arguments: str) -> Reply:
@@ -196,10 +194,10 @@ class AdminCommands:
             beats.append(Point(title=beat.instance + here, text=state))
         if self.sync is not None and self.sync.note:
             lines.append(f"This instance {self.sync.note}; it keeps serving {knowledge.version}.")
-        text = "\n".join(lines[:1] + [f"{p.title} {p.text}" for p in release] + lines[1:]
-                         + ([f"Instances ({len(beats)}):", bullets(beats)] if beats else []))
+        written = "\n".join(lines[:1] + [f"{p.title} {p.text}" for p in release] + lines[1:] + (
+            [f"Instances ({len(beats)}):", Listing.BULLETS.lines(beats)] if beats else []))
         return Reply(kind=ReplyKind.NOTICE, title="Status", body="\n".join(lines),
-                     points=tuple(release + beats), text=text)
+                     points=tuple(release + beats), written=written)
 
     async def audit(self, message: Message, arguments: str) -> Reply:
         limit = _number(arguments, default=DEFAULT_AUDIT, most=MAX_AUDIT)
@@ -212,8 +210,7 @@ class AdminCommands:
             + (f": {e.arguments}" if e.arguments else "")) for e in entries)
         head = f"The latest {len(points)} admin command(s), newest first:" if points else (
             "No admin commands recorded yet.")
-        return Reply(kind=ReplyKind.NOTICE, title="Audit log", body=head, points=points,
-                     text="\n".join([head, bullets(points)] if points else [head]))
+        return Reply(kind=ReplyKind.NOTICE, title="Audit log", body=head, points=points)
 
     async def _records(self, days: int, *, unanswered_only: bool = False,
                        limit: int | None = None) -> list[QuestionRecord]:
@@ -235,8 +232,7 @@ class AdminCommands:
                 f"frequent first:" if points else
                 f"Every question of the last {days} day(s) was answered (or none was asked).")
         return Reply(kind=ReplyKind.NOTICE, title="Unanswered questions", body=head, points=points,
-                     text="\n".join([head, bullets(points, form="{title} ({text})")] if points
-                                     else [head]))
+                     listing=Listing.COUNTS)
 
     async def stats(self, message: Message, arguments: str) -> Reply:
         days = _number(arguments, default=DEFAULT_DAYS, most=MAX_DAYS)
@@ -258,6 +254,5 @@ class AdminCommands:
         if result.by_principle:
             points.append(Point(title="By principle", text=", ".join(
                 f"{number}: {count}" for number, count in result.by_principle.items())))
-        text = "\n".join(lines + [f"{p.title}: {p.text}" for p in points])
         return Reply(kind=ReplyKind.NOTICE, title="Stats", body="\n".join(lines),
-                     points=tuple(points), text=text)
+                     points=tuple(points), listing=Listing.LINES)

@@ -18,7 +18,7 @@ from bot.conversation.access import Admins
 from bot.knowledge.loader import Entry, KnowledgeBase
 from bot.matching.matcher import MAX_QUESTION_CHARS, Match, Matcher, Outcome, Thresholds
 from bot.matching.queue import Busy, MatchQueue
-from bot.messages import Message, Point, Reply, ReplyKind, Suggestion, bullets
+from bot.messages import Layout, Message, Point, Reply, ReplyKind, Suggestion
 from bot.reminders.daily import principle_of_the_day
 from bot.storage.audit import AuditEntry, AuditOutcome
 from bot.storage.errors import StoreError
@@ -41,6 +41,7 @@ BUSY = ("Lots of people are asking me questions right now, so I couldn't answer 
         "ask again in a minute.")
 WHERE_TO_ASK = ("For anything else, ask your line manager or your department's communications "
                 "or propriety team.")
+ASK_ME = "Got a question about it? Just ask me."
 OUTSIDE_LEAD = ("The civil service guidance on social media doesn't cover this, so I can't answer "
                 "it from the guidance.")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -72,10 +73,6 @@ def _storable(message: Message) -> Message:
     return replace(message, text=storable(message.text, limit=MAX_MESSAGE_CHARS),
                    user_id=short(message.user_id) or "", channel_id=short(message.channel_id),
                    user_name=short(message.user_name))
-
-
-def _numbered(points: tuple[Point, ...]) -> str:
-    return "\n".join(f"{p.principle}. {p.title}" for p in points)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -236,7 +233,7 @@ class Core:
         try:
             match = await self.matching.match(matcher=snapshot.matcher, text=text)
         except Busy:
-            return Reply(kind=ReplyKind.NOTICE, title="Busy", text=BUSY)
+            return Reply(kind=ReplyKind.NOTICE, title="Busy", body=BUSY)
         return self.answer(question=text, snapshot=snapshot, match=match)
 
     async def _run_admin(self, command: AdminCommand, message: Message, arguments: str, *,
@@ -244,7 +241,7 @@ class Core:
         """The one place admin commands pass: checked, run, and audited whatever the outcome."""
         if not allowed:
             await self._audit(command, message, arguments, outcome=AuditOutcome.REFUSED)
-            return Reply(kind=ReplyKind.REFUSAL, title="Admins only", text=(
+            return Reply(kind=ReplyKind.REFUSAL, title="Admins only", body=(
                 f"Sorry, only an admin can use '{command.name}'. Ask your Guidance Bot admin "
                 "if you need it."))
         try:
@@ -256,7 +253,7 @@ class Core:
                                                 exc_info=True)
             await self._audit(command, message, arguments, outcome=AuditOutcome.ERROR)
             return Reply(kind=ReplyKind.NOTICE, title="Storage unavailable", ok=False,
-                         text=STORE_DOWN.format(what=f"run '{command.name}'"))
+                         body=STORE_DOWN.format(what=f"run '{command.name}'"))
         except Exception:  # the adapter logs it and says sorry, as for any failure
             await self._audit(command, message, arguments, outcome=AuditOutcome.ERROR)
             raise
@@ -294,12 +291,8 @@ class Core:
             suggestions = [Suggestion(entry=s.entry.id, principle=s.entry.principle, title=s.entry.title,
                                       score=s.score) for s in match.candidates
                            if s.entry.principle is not None]
-            lines = [f"{i}. {s.title} (principle {s.principle})"
-                     for i, s in enumerate(suggestions, 1)]
             return Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…",
                          body="I'm not sure I understood. Did you mean one of these?",
-                         text="I'm not sure I understood. Did you mean one of these?\n"
-                              + "\n".join(lines) + f"\n\nIf not, I may not cover it. {WHERE_TO_ASK}",
                          tip=WHERE_TO_ASK,
                          score=match.best.score if match.best else 0.0,
                          suggestions=tuple(suggestions), question=question)
@@ -311,7 +304,7 @@ class Core:
         snapshot = self.snapshot
         entry = snapshot.knowledge.entry(entry_id)
         if entry is None:
-            return Reply(kind=ReplyKind.NOTICE, title="Not found", text=(
+            return Reply(kind=ReplyKind.NOTICE, title="Not found", body=(
                 "That answer is no longer in the knowledge base. Please ask your question again."))
         return self._entry_reply(entry, snapshot=snapshot, score=100.0)
 
@@ -321,33 +314,28 @@ class Core:
             return self._outside_reply(entry, score=score, question=question)
         if entry.principle is None:  # the loader gives every entry but an outside one a principle
             raise ValueError(f"entry '{entry.id}' belongs to no principle")
-        principle = snapshot.knowledge.principle(entry.principle)
-        heading = f"Principle {entry.principle}: {principle.title}"
         return Reply(
             kind=ReplyKind.ANSWER, title=entry.title, body=entry.answer,
             principle=entry.principle, entry=entry.id, score=score, source=entry.source,
             feedback=True, question=question,
-            text=f"{entry.title} ({heading})\n\n{entry.answer}\n\nSource: {entry.source}",
+            principle_title=snapshot.knowledge.principle(entry.principle).title,
         )
 
     def _outside_reply(self, entry: Entry, *, score: float, question: str | None) -> Reply:
         """A topic the guidance deliberately leaves alone: an honest "not covered" that names it
         and says where to ask, never dressed as a principle's answer (no principle, no feedback
         buttons; `answered` is false)."""
-        body = f"{OUTSIDE_LEAD}\n\n{entry.answer}"
-        return Reply(kind=ReplyKind.NOT_FOUND, title=entry.title, body=body, entry=entry.id,
-                     score=score, source=entry.source, tip=WHERE_TO_ASK, question=question,
-                     text=f"{entry.title}\n\n{body}\n\n{WHERE_TO_ASK}\n\nSource: {entry.source}")
+        return Reply(kind=ReplyKind.NOT_FOUND, title=entry.title,
+                     body=f"{OUTSIDE_LEAD}\n\n{entry.answer}", entry=entry.id, score=score,
+                     source=entry.source, tip=WHERE_TO_ASK, question=question)
 
     def not_covered(self, *, snapshot: Snapshot, question: str | None = None,
                     score: float = 0.0) -> Reply:
         body = ("Sorry, I don't know the answer to that. I can only help with the civil service "
                 "guidance on using social media, which has six principles:")
-        points = self._principle_points(snapshot)
-        listing = _numbered(points)
         return Reply(kind=ReplyKind.NOT_FOUND, title="I don't know that one", body=body,
-                     text=f"{body}\n{listing}\n\n{WHERE_TO_ASK}", points=points,
-                     tip=WHERE_TO_ASK, score=score, question=question)
+                     points=self._principle_points(snapshot), tip=WHERE_TO_ASK, score=score,
+                     question=question)
 
     def help(self, *, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot
@@ -360,24 +348,21 @@ class Core:
             Point(title="help", text="this message"),
         )
         return Reply(kind=ReplyKind.NOTICE, title="How to use Guidance Bot", body=body,
-                     points=points, text=f"{body}\n\nYou can also say:\n{bullets(points)}")
+                     points=points, layout=Layout.AFTER_BODY, lead="You can also say:")
 
     def welcome(self, *, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot
         body = ("Hello! I answer questions about the Cabinet Office's guidance on social media "
                 "for civil servants. Ask me a question, or say 'help'. The six principles are:")
-        points = self._principle_points(snapshot)
-        listing = _numbered(points)
         return Reply(kind=ReplyKind.NOTICE, title="Welcome to Guidance Bot", body=body,
-                     points=points, text=f"{body}\n{listing}")
+                     points=self._principle_points(snapshot))
 
     def principles(self, *, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot
-        points = self._principle_points(snapshot)
-        listing = _numbered(points)
-        body = "The guidance has six principles. Say 'principle 1' to 'principle 6' for more."
-        return Reply(kind=ReplyKind.NOTICE, title="The six principles", body=body, points=points,
-                     text=f"The six principles:\n{listing}\n\n{body}")
+        return Reply(kind=ReplyKind.NOTICE, title="The six principles", body=(
+            "The guidance has six principles. Say 'principle 1' to 'principle 6' for more."),
+            points=self._principle_points(snapshot), layout=Layout.BEFORE_BODY,
+            lead="The six principles:")
 
     def principle(self, *, number: str | int, snapshot: Snapshot | None = None) -> Reply:
         snapshot = snapshot or self.snapshot
@@ -386,7 +371,7 @@ class Core:
         value = _NUMBER_WORDS.get(digits) or (
             int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 3 else 0)
         if not 1 <= value <= 6:
-            return Reply(kind=ReplyKind.NOTICE, title="There are six principles", text=(
+            return Reply(kind=ReplyKind.NOTICE, title="There are six principles", body=(
                 f"There is no principle {digits[:20]}: the guidance has six, numbered 1 to 6. "
                 "Say 'principles' to see them."))
         return self._entry_reply(snapshot.knowledge.principle(value), snapshot=snapshot,
@@ -402,14 +387,11 @@ class Core:
         snapshot = snapshot or self.snapshot
         daily = principle_of_the_day(knowledge=snapshot.knowledge, day=day)
         entry = daily.principle
-        when = "today" if daily.day == day else f"on {daily.day:%A}"
-        title = f"Principle of the day: {entry.principle}. {entry.title}"
-        tip = f"Tip: {daily.tip}" if daily.tip else ""
-        text = "\n\n".join(part for part in (
-            f"{title}" + ("" if daily.day == day else f" ({when})"), entry.reminder or "", tip,
-            "Got a question about it? Just ask me.") if part)
-        return Reply(kind=ReplyKind.NOTICE, title=title, body=entry.reminder, tip=daily.tip,
-                     principle=entry.principle, entry=entry.id, source=entry.source, text=text)
+        return Reply(kind=ReplyKind.NOTICE,
+                     title=f"Principle of the day: {entry.principle}. {entry.title}",
+                     body=entry.reminder, tip=daily.tip, principle=entry.principle,
+                     entry=entry.id, source=entry.source,
+                     day=None if daily.day == day else daily.day, closing=ASK_ME)
 
     def _principle_points(self, snapshot: Snapshot) -> tuple[Point, ...]:
         return tuple(Point(title=p.title, text=p.reminder or "", principle=p.principle)
@@ -429,8 +411,8 @@ class Core:
                 logging.getLogger(__name__).warning("feedback not recorded: the store failed",
                                                     exc_info=True)
                 return Reply(kind=ReplyKind.NOTICE, title="Feedback not recorded", ok=False,
-                             text=STORE_DOWN.format(what="record your feedback"))
-        return Reply(kind=ReplyKind.NOTICE, title="Thanks for your feedback", text=(
+                             body=STORE_DOWN.format(what="record your feedback"))
+        return Reply(kind=ReplyKind.NOTICE, title="Thanks for your feedback", body=(
             "Thanks for your feedback." if helpful else
             "Thanks for telling me. I'll use it to improve my answers. "
             + WHERE_TO_ASK))

@@ -26,7 +26,7 @@ import holidays
 
 from bot.background import running
 from bot.conversation.core import Arguments
-from bot.messages import Message, Point, Reply, ReplyKind, bullets
+from bot.messages import Message, Point, Reply, ReplyKind
 from bot.observe import ReminderOutcome
 from bot.storage.subscriptions import Slot, SlotStatus, Subscription, Subscriptions
 
@@ -479,7 +479,7 @@ class ReminderCommands:
     def _channel_problem(message: Message) -> Reply | None:
         if message.channel_id and not message.is_direct and message.platform in ("slack", "teams"):
             return None
-        return Reply(kind=ReplyKind.NOTICE, title="Say it in a channel", text=(
+        return Reply(kind=ReplyKind.NOTICE, title="Say it in a channel", body=(
             "Reminders are posted to Slack or Teams channels: say this in the channel that "
             "should get them (and make sure the bot is a member of it)."))
 
@@ -490,7 +490,7 @@ class ReminderCommands:
         try:
             request = parse_subscribe(arguments)
         except SubscribeError as error:
-            return Reply(kind=ReplyKind.NOTICE, title="Not subscribed", text=str(error))
+            return Reply(kind=ReplyKind.NOTICE, title="Not subscribed", body=str(error))
         now = self.clock()
         subscription = Subscription(
             platform=message.platform, channel_id=message.channel_id or "", at=request.at,
@@ -506,8 +506,8 @@ class ReminderCommands:
             text += (f"\n\nBut I cannot post in this channel yet ({unreachable}), so its reminders "
                      "will fail until that is fixed. 'subscriptions' shows how each one went.")
             return Reply(kind=ReplyKind.NOTICE, title="Subscribed, but I cannot post here",
-                         body=text, text=text)
-        return Reply(kind=ReplyKind.NOTICE, title="Subscribed", body=text, text=text)
+                         body=text)
+        return Reply(kind=ReplyKind.NOTICE, title="Subscribed", body=text)
 
     async def _reachability(self, subscription: Subscription) -> str | None:
         check = getattr(self.senders.get(subscription.platform), "check", None)
@@ -529,21 +529,20 @@ class ReminderCommands:
         text = ("Unsubscribed: this channel gets no more reminders." if removed else
                 "This channel has no reminders to stop.")
         return Reply(kind=ReplyKind.NOTICE, title="Unsubscribed" if removed else "Not subscribed",
-                     body=text, text=text)
+                     body=text)
 
     async def list(self, message: Message, arguments: str) -> Reply:
         subscriptions = await self.store.subscriptions()
         if not subscriptions:
             text = "No channel has reminders. Say 'subscribe' in a channel to start them."
-            return Reply(kind=ReplyKind.NOTICE, title="Subscriptions", body=text, text=text)
+            return Reply(kind=ReplyKind.NOTICE, title="Subscriptions", body=text)
         slots = await self.store.last_slots()
         points = tuple(Point(
             title=f"{s.platform} {s.channel_id}",
             text=f"{describe(s)}; {describe_slot(slots.get((s.platform, s.channel_id)))}")
             for s in subscriptions)
         body = f"{len(points)} channel(s) get reminders ({self.calendar.timezone.key}):"
-        return Reply(kind=ReplyKind.NOTICE, title="Subscriptions", body=body, points=points,
-                     text=f"{body}\n{bullets(points)}")
+        return Reply(kind=ReplyKind.NOTICE, title="Subscriptions", body=body, points=points)
 
 
 def calendar_from(*, settings: Any) -> Calendar:

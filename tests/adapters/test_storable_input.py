@@ -66,7 +66,7 @@ async def test_a_row_the_database_refuses_is_dropped_alone(sql_kind, tmp_path):
         log = QuestionLog(store=store, key=b"k", clock=lambda: now)
         for text in ["one", "two", "bad \ud800", "four", "five"]:
             log.note(message=Message(platform="web", user_id="web", text=text),
-                     reply=Reply(kind=ReplyKind.NOT_FOUND, text="...", question=text))
+                     reply=Reply(kind=ReplyKind.NOT_FOUND, body="...", question=text))
         assert await log.flush() == 4 and log.dropped == 1
         logged = await store.questions(since=now - timedelta(minutes=1))
     assert [r.text for r in logged] == ["one", "two", "four", "five"]

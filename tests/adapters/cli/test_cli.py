@@ -102,7 +102,7 @@ def test_reply_now_falls_back_to_an_event_loop_when_a_command_waits(small_kb):
 
     async def slow(message, arguments):
         await asyncio.sleep(0)
-        return Reply(kind=ReplyKind.NOTICE, text=f"waited {arguments}")
+        return Reply(kind=ReplyKind.NOTICE, body=f"waited {arguments}")
 
     core = new_core(knowledge=small_kb)
     core.register_admin(name="status", summary="", run=slow,

@@ -219,7 +219,7 @@ async def test_a_free_question_is_answered_with_its_principle_named(harness):
 
 async def test_admin_commands_follow_slack_admin_ids(harness):
     async def reload(message, arguments):
-        return Reply(kind=ReplyKind.NOTICE, title="Reloaded", text=f"Reloaded by {message.user_id}")
+        return Reply(kind=ReplyKind.NOTICE, title="Reloaded", body=f"Reloaded by {message.user_id}")
 
     harness.core.register_admin(name="reload", summary="reload the knowledge base", run=reload)
     for number, user in enumerate(("U0USER", "U0ADMIN")):

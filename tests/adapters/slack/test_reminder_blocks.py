@@ -45,7 +45,7 @@ async def test_the_reminder_is_posted_in_block_kit_with_a_way_to_ask(harness) ->
 
 def test_user_text_is_escaped_and_slack_limits_are_kept() -> None:
     reply = Reply(kind=ReplyKind.NOTICE, title="T" * 400, body="<!channel> & @here " + "x" * 7000,
-                  tip="<https://evil.example|click>", entry="principle-1", text="<!channel>")
+                  tip="<https://evil.example|click>", entry="principle-1")
     message = reminder_message(reply)
     dumped = json.dumps(message)
     assert "<!channel>" not in dumped and "<https://evil" not in dumped
@@ -54,7 +54,7 @@ def test_user_text_is_escaped_and_slack_limits_are_kept() -> None:
 
 
 def test_a_reminder_without_an_entry_still_says_how_to_ask() -> None:
-    message = reminder_message(Reply(kind=ReplyKind.NOTICE, title="Principle", text="Principle"))
+    message = reminder_message(Reply(kind=ReplyKind.NOTICE, title="Principle"))
     assert [b["type"] for b in message["blocks"]] == ["header", "section"]
     assert message["text"] == "Principle"
 

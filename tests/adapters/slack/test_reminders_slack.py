@@ -35,7 +35,7 @@ from tests.kbfactory import write_knowledge
 from tests.memory_store import MemoryStore
 
 LONDON = ZoneInfo("Europe/London")
-REPLY = Reply(kind=ReplyKind.NOTICE, title="Principle of the day", text="Principle 1 today.")
+REPLY = Reply(kind=ReplyKind.NOTICE, title="Principle of the day", body="Principle 1 today.")
 PROJECT = Path(__file__).resolve().parents[3]
 
 

@@ -32,7 +32,7 @@ def core(tmp_path) -> Core:
 
 def answer(**changes) -> Reply:
     values = dict(kind=ReplyKind.ANSWER, title="Posting about politics", body="Be impartial.",
-                  text="Posting about politics\n\nBe impartial.", principle=6, entry="politics",
+                  principle=6, entry="politics",
                   source="Civil Service Code", feedback=True, question="can I post?")
     values.update(changes)
     return Reply(**values)
@@ -78,17 +78,16 @@ def test_an_answer_has_header_principle_body_source_and_feedback():
 
 
 def test_an_answer_names_its_principle_unless_it_is_the_principle_itself():
-    blocks = reply_blocks(answer(), principle_title="Adhere to the <Civil Service> Code")
+    blocks = reply_blocks(answer(principle_title="Adhere to the <Civil Service> Code"))
     assert blocks[1]["elements"][0]["text"] == "Principle 6: Adhere to the &lt;Civil Service&gt; Code"
-    blocks = reply_blocks(answer(title="Consult and engage", principle=2),
-                          principle_title="Consult and engage")
+    blocks = reply_blocks(answer(title="Consult and engage", principle=2,
+                                 principle_title="Consult and engage"))
     assert blocks[1]["elements"][0]["text"] == "Principle 2"
 
 
 def test_user_and_knowledge_text_is_escaped_everywhere():
     hostile = "<!channel> <https://evil.example|gov.uk> & @here"
-    message = reply_message(answer(title=hostile, body=hostile, source=hostile, text=hostile,
-                                   tip=hostile))
+    message = reply_message(answer(title=hostile, body=hostile, source=hostile, tip=hostile))
     rendered = all_text(message["blocks"][1:]) + message["text"]
     assert "<!channel>" not in rendered and "<https://" not in rendered and "@here" not in rendered
     assert "&lt;!channel&gt;" in message["text"]
@@ -127,7 +126,7 @@ def test_a_huge_answer_keeps_within_fifty_blocks_and_keeps_its_buttons():
 def test_button_labels_and_values_respect_slack_limits():
     long_title = "A very long knowledge base title " * 5
     reply = Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…", body="Did you mean?",
-                  text="Did you mean?", suggestions=tuple(
+                  suggestions=tuple(
                       Suggestion(entry=f"e{i}", principle=i, title=long_title, score=70)
                       for i in range(1, 4)))
     (actions,) = [b for b in reply_blocks(reply) if b["type"] == "actions"]
@@ -148,14 +147,14 @@ def test_share_in_channel_is_offered_only_for_private_answers():
 
     assert "guidance_share" in action_ids(answer(), True)
     assert "guidance_share" not in action_ids(answer(), False)
-    notice = Reply(kind=ReplyKind.NOTICE, title="Help", body="Ask me.", text="Ask me.")
+    notice = Reply(kind=ReplyKind.NOTICE, title="Help", body="Ask me.")
     assert action_ids(notice, True) == []
 
 
 def test_the_fallback_text_is_always_present_and_bounded():
-    message = reply_message(answer(text="t" * 50_000))
+    message = reply_message(answer(body="t" * 50_000))
     assert 0 < len(message["text"]) <= 3000
-    refusal = Reply(kind=ReplyKind.REFUSAL, title="Admins only", text="Sorry, admins only.")
+    refusal = Reply(kind=ReplyKind.REFUSAL, title="Admins only", body="Sorry, admins only.")
     assert sections(reply_blocks(refusal)) == ["Sorry, admins only."]
 
 
@@ -178,7 +177,7 @@ def test_points_are_rich_text_shown_as_written_and_split_within_slack_limits():
     points = tuple(Point(title=f"<@U{i}> *bold*", text="[x](https://evil.example) " * 40)
                    for i in range(200))
     blocks = reply_blocks(Reply(kind=ReplyKind.NOTICE, title="Audit log", body="Latest:",
-                                text="...", points=points))
+                                points=points))
     rich = [b for b in blocks if b["type"] == "rich_text"]
     assert len(rich) > 1 and len(blocks) <= MAX_BLOCKS
     for block in rich:

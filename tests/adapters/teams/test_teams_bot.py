@@ -92,7 +92,7 @@ async def test_personal_message_is_answered_with_a_card_in_reply(teams):
 async def test_every_card_goes_to_teams_as_one_message_with_a_summary_and_no_text(teams):
     """Text beside a card is a second message in Teams: each reply must be the card alone."""
     long_answer = ("A sentence about using social media with care. " * 400).strip()
-    long = Reply(kind=ReplyKind.ANSWER, title="Long", body=long_answer, text=long_answer,
+    long = Reply(kind=ReplyKind.ANSWER, title="Long", body=long_answer,
                  principle=1, entry="principle-1", feedback=True, source="Test")
     await teams.post("installation_update")
     await teams.post("personal_message")
@@ -286,7 +286,7 @@ async def test_error_in_the_core_is_logged_and_the_user_told(teams, caplog):
 
 async def test_long_answers_are_split_into_cards_under_the_size_limit(teams, tmp_path):
     long_answer = ("A sentence about using social media with care. " * 400).strip()
-    reply = Reply(kind=ReplyKind.ANSWER, title="Long", body=long_answer, text=long_answer,
+    reply = Reply(kind=ReplyKind.ANSWER, title="Long", body=long_answer,
                   principle=1, entry="principle-1", feedback=True, source="Test")
     teams.core.answer = lambda **_: reply
     response = await teams.post("personal_message", text="something long")

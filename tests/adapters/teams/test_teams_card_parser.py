@@ -44,10 +44,10 @@ def every_kind_of_card() -> list[tuple[str, dict]]:
     core = application.build(settings=Settings(), store=MemoryStore(), serving=False).core
     replies = {"help": core.help(), "welcome": core.welcome(), "principles": core.principles(),
                "today": core.today(), "not covered": core.not_covered(snapshot=core.snapshot),
-               "suggestions": Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…", text="?",
+               "suggestions": Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…",
                                     body="Not sure.", suggestions=(Suggestion(
                                         entry="a", principle=1, title="Alpha", score=70.0),)),
-               "points": Reply(kind=ReplyKind.NOTICE, title="Subscriptions", text="-", points=(
+               "points": Reply(kind=ReplyKind.NOTICE, title="Subscriptions", points=(
                    Point(title="#general", text="daily at 9"), Point(title="One", principle=1)))}
     replies |= {f"principle {n}": core.principle(number=n) for n in range(1, 7)}
     cards = []

@@ -59,7 +59,6 @@ def texts(card: dict) -> list[str]:
 
 def answer(**changes) -> Reply:
     values = dict(kind=ReplyKind.ANSWER, title="Posting about politics", body="Be careful.",
-                  text="Posting about politics (Principle 6: ...)\n\nBe careful.\n\nSource: X",
                   principle=6, entry="politics", source="Civil Service Code", feedback=True,
                   question="can I post about politics")
     values.update(changes)
@@ -104,7 +103,7 @@ def test_no_feedback_buttons_unless_the_reply_asks_for_them(core):
 
 def test_suggestions_become_submit_buttons_that_answer_that_entry():
     reply = Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…", body="Not sure.",
-                  text="Not sure.\n1. A\n2. B", suggestions=(
+                  suggestions=(
                       Suggestion(entry="a", principle=1, title="Alpha", score=70.0),
                       Suggestion(entry="b", principle=4, title="B" * 200, score=65.0)))
     card = only_card(reply)
@@ -150,27 +149,27 @@ def test_a_topic_outside_the_guidance_shows_no_principle_and_no_buttons(tmp_path
 
 def test_daily_tip_is_prefixed_once(core):
     reply = Reply(kind=ReplyKind.NOTICE, title="Principle of the day", body="Remember.",
-                  text="...", tip="Tip: check first.")
+                  tip="Tip: check first.")
     assert texts(only_card(reply))[-1] == "Tip: check first."
     reply = Reply(kind=ReplyKind.NOTICE, title="Principle of the day", body="Remember.",
-                  text="...", tip="check first.")
+                  tip="check first.")
     assert texts(only_card(reply))[-1] == "Tip: check first."
 
 
-def test_reply_without_body_shows_its_text():
-    reply = Reply(kind=ReplyKind.REFUSAL, title="Admins only", text="Sorry, admins only.")
+def test_a_reply_of_title_and_body_shows_both():
+    reply = Reply(kind=ReplyKind.REFUSAL, title="Admins only", body="Sorry, admins only.")
     assert texts(only_card(reply)) == ["Admins only", "Sorry, admins only."]
 
 
 def test_points_without_principles_show_title_and_text():
-    reply = Reply(kind=ReplyKind.NOTICE, title="Subscriptions", text="...", body="Yours:",
+    reply = Reply(kind=ReplyKind.NOTICE, title="Subscriptions", body="Yours:",
                   points=(Point(title="#general", text="daily at 9"), Point(title="#comms")))
     assert texts(only_card(reply))[-2:] == ["**#general**: daily at 9", "#comms"]
 
 
 def test_summary_is_one_short_line():
     assert summary(answer()) == "Posting about politics (principle 6)"
-    long = Reply(kind=ReplyKind.NOTICE, text="word " * 200)
+    long = Reply(kind=ReplyKind.NOTICE, body="word " * 200)
     line = summary(long)
     assert len(line) <= 200 and "\n" not in line and line.endswith("…")
     (activity,) = render(answer())
@@ -180,7 +179,7 @@ def test_summary_is_one_short_line():
 def test_long_answer_is_split_with_nothing_lost_and_every_part_under_the_limit():
     body = "\n\n".join(f"Paragraph {i}. " + "Some words about social media. " * 30
                        for i in range(60))
-    activities = render(answer(body=body, text=body))
+    activities = render(answer(body=body))
     assert len(activities) > 1
     for activity in activities:
         assert encoded_size(activity) < MAX_ACTIVITY_BYTES
@@ -238,7 +237,7 @@ def test_a_private_answer_is_the_whole_answer_in_one_card_for_the_clicker():
 def test_a_private_answer_too_long_for_one_card_stops_short_and_says_so():
     body = "\n\n".join(f"Paragraph {i}. " + "Some words about social media. " * 30
                         for i in range(60))
-    card = private_answer(answer(body=body, text=body))
+    card = private_answer(answer(body=body))
     assert encoded_size(card) < MAX_ACTIVITY_BYTES
     lines = texts(card)
     assert lines[2].startswith("Paragraph 0.") and TOO_LONG in lines

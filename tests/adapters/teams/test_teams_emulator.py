@@ -79,7 +79,7 @@ async def test_with_credentials_the_admin_is_the_azure_ad_object_id_in_the_token
                                      **bot_framework.settings())
 
     async def whoami(message, arguments):
-        return Reply(kind=ReplyKind.NOTICE, title=f"admin {message.user_id}", text="ok")
+        return Reply(kind=ReplyKind.NOTICE, title=f"admin {message.user_id}", body="ok")
 
     core.register_admin(name="whoami", summary="test", run=whoami)
     try:

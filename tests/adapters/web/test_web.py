@@ -30,7 +30,7 @@ def with_whoami(tmp_path, *, admin_token: str | None) -> web.Application:
                                        admin_token=admin_token), store=MemoryStore())
 
     async def whoami(message: Message, arguments: str) -> Reply:
-        return Reply(kind=ReplyKind.NOTICE, title="Admin", text=f"admin ok: {arguments}")
+        return Reply(kind=ReplyKind.NOTICE, title="Admin", body=f"admin ok: {arguments}")
 
     app[CORE].register_admin(name="whoami", summary="Say who is an admin.", run=whoami,
                              arguments=Arguments(usage="[anything]", accepts=lambda rest: True))

@@ -75,7 +75,7 @@ def test_admin_commands_are_checked_in_one_place(small_kb):
 
     async def reload(message, arguments):
         ran.append(arguments)
-        return Reply(kind=ReplyKind.NOTICE, text="reloaded")
+        return Reply(kind=ReplyKind.NOTICE, body="reloaded")
 
     core = new_core(knowledge=small_kb, admins=Admins.from_lists(slack={"UADMIN"}))
     core.register_admin(name="reload", summary="reload the knowledge base", run=reload,
