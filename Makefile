@@ -33,6 +33,7 @@ run: $(STAMP)
 	$(PY) app.py
 
 test: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 

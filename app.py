@@ -58,7 +58,7 @@ def _fetch_knowledge_url(reloader: Reloader) -> Context:
 def application(*, services: Services, teams_options: dict | None = None) -> web.Application:
     """The whole bot as one application. Clean-up contexts run in order at start and in reverse
     at stop: the store opens first and closes last, after everything that writes to it."""
-    from adapters.observability import setup_observability
+    from adapters.observability import setup_observability, stop_accepting
     from adapters.senders import reminder_service
     from adapters.slack import setup_slack
     from adapters.teams import setup_teams
@@ -80,6 +80,7 @@ def application(*, services: Services, teams_options: dict | None = None) -> web
         contexts.append(lifecycle(store=store))
     if services.metrics is not None:
         setup_observability(app, core=core, metrics=services.metrics)
+        app.on_shutdown.append(stop_accepting)
     if services.question_log is not None:
         contexts.append(question_log_context(question_log=services.question_log))
     contexts.append(sync_context(sync=services.sync, interval=settings.knowledge_poll_seconds))

@@ -2,8 +2,9 @@
 
 `setup_observability(app, core=...)` adds, for every route of every adapter (web chat, Slack,
 Teams, whatever is added later), a request id on each log line and response, one log line per
-request, Prometheus counters by the route's canonical path and status code, and a refusal of new work
-once shutdown has begun; it serves `GET /readyz` and `GET /metrics`. The core only reports events
+request, Prometheus counters by the route's canonical path and status code, and a refusal of new
+work once shutdown has begun (`stop_accepting`, registered by the composition root); it serves
+`GET /readyz` and `GET /metrics`. The core only reports events
 (`bot.observe`); everything Prometheus lives here, on a registry per application so several apps
 (and tests) never share counters.
 """
@@ -203,7 +204,8 @@ async def _store_state(store, timeout: float) -> str:
     return state
 
 
-async def _stop_accepting(app: web.Application) -> None:
+async def stop_accepting(app: web.Application) -> None:
+    """For `app.on_shutdown`: from here on, new requests get 503 while those in flight finish."""
     app[STATE_KEY].accepting = False
     log.info("shutting down: refusing new requests, finishing those in flight")
 
@@ -221,4 +223,3 @@ def setup_observability(app: web.Application, *, core: Core, metrics: Metrics, s
     # The library's own handler: the text format or OpenMetrics as the scraper's Accept asks,
     # gzip when its Accept-Encoding allows, `name[]` to pick families.
     app.router.add_get("/metrics", make_aiohttp_handler(collector.registry))
-    app.on_shutdown.append(_stop_accepting)

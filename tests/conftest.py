@@ -106,12 +106,12 @@ SLOW_MODULES = frozenset({"test_web_browser.py", "test_app_process.py",
                           "test_wheel.py"})
 
 
-# Modules whose tests start the bot, the command line or a benchmark as a process of its own:
+# Modules whose tests start the bot, the command line, a benchmark or Node as a process of its own:
 # `-m 'not slow and not process'` (`make test-fast`) runs everything else, in process.
 PROCESS_MODULES = frozenset({"test_app_process.py", "test_app_process_platforms.py",
                              "test_app_process_start.py", "test_container.py", "test_wheel.py",
                              "test_bench_quality.py", "test_bench_speed.py", "test_cli.py",
-                             "test_cli_storage.py"})
+                             "test_cli_storage.py", "test_teams_card_parser.py"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -313,12 +313,13 @@ def test_aiohttp_client_errors_become_one_warning_line_and_server_errors_keep_th
 
 
 async def test_a_request_in_flight_at_shutdown_finishes_while_new_ones_are_refused(kb_path):
-    from adapters.observability import STATE_KEY
+    from adapters.observability import STATE_KEY, stop_accepting
 
     metrics = Metrics()
     core = new_core(knowledge=load_knowledge(path=kb_path), observers=(metrics,))
     app = web.Application()
     setup_observability(app, core=core, metrics=metrics)
+    app.on_shutdown.append(stop_accepting)  # as the composition root registers it
     started, release = asyncio.Event(), asyncio.Event()
 
     async def slow(request):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 import yaml
@@ -132,6 +133,7 @@ def test_questions_during_a_reload_get_whole_answers_from_one_version(tmp_path):
     def ask_repeatedly():
         while not stop.is_set():
             replies.append(core.answer_entry(entry_id="topic-1").text)
+            time.sleep(0.0005)  # a turn for the reload: four threads spinning on the GIL starve it
 
     workers = [threading.Thread(target=ask_repeatedly) for _ in range(4)]
     for worker in workers:
