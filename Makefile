@@ -79,6 +79,7 @@ bench: $(TEST_STAMP) $(BASELINE_STAMP)
 	$(PY) bench/matching.py
 	$(PY) bench/startup.py
 	$(PY) bench/quality.py
+	$(PY) bench/drafts.py
 	$(PY) bench/speed.py
 
 bench-speed: $(TEST_STAMP) $(BASELINE_STAMP)

@@ -318,6 +318,7 @@ def _verb(sub, name: str, *, summary: str, description: str, run=None) -> argpar
 
 
 def parser() -> argparse.ArgumentParser:
+    from adapters.cli import drafts
     from bot import version
 
     top = argparse.ArgumentParser(prog="guidance-bot", description=(
@@ -346,6 +347,8 @@ def parser() -> argparse.ArgumentParser:
                        help="a directory or YAML file (default: KNOWLEDGE_PATH's, knowledge/)")
     check.add_argument("--strict", action="store_true",
                        help="exit 1 on warnings (near-duplicate questions) too")
+    drafts.add_arguments(_verb(sub, "check-draft", run=drafts.run, summary=drafts.SUMMARY,
+                               description=drafts.DESCRIPTION))
     _verb(sub, "reload", run=cmd_reload,
           summary="validate the knowledge base and have running instances serve it",
           description="Validate the configured knowledge base and record its version in the "
