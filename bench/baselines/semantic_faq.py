@@ -37,8 +37,8 @@ class SemanticFAQ:
         loaded = time.perf_counter()
         files = sorted(p for p in knowledge.iterdir() if p.suffix in (".yaml", ".yml")) \
             if knowledge.is_dir() else [knowledge]
-        self.entries = [entry for file in files
-                        for entry in (yaml.safe_load(file.read_text(encoding="utf-8")) or {})["entries"]]
+        documents = [yaml.safe_load(file.read_text(encoding="utf-8")) or {} for file in files]
+        self.entries = [entry for document in documents for entry in document.get("entries", [])]
         texts, self.owners = [], []
         for number, entry in enumerate(self.entries):
             for text in (entry["title"], *entry.get("questions", ()), entry["answer"]):
