@@ -49,7 +49,7 @@ def without(knowledge, path: Path):
 
     from bot.text import normalise
 
-    asked = {normalise(" ".join(str(row["q"]).split()))
+    asked = {normalise(str(row["q"]))
              for row in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]}
     return replace(knowledge, examples=tuple(e for e in knowledge.examples
                                              if normalise(e.text) not in asked))

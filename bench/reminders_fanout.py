@@ -27,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import app as application  # noqa: E402
+from adapters.services import build  # noqa: E402
 from adapters.slack.sender import SlackWebSender  # noqa: E402
 from bot.reminders.service import Calendar, Policy, ReminderRunner  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -54,7 +54,7 @@ async def main(args: argparse.Namespace) -> dict:
             {"platform": "slack", "channel_id": f"C{i:06}", "at": "09:00", "every_day": False,
              "skip_holidays": False, "created_by": "bench",
              "created_at": datetime(2026, 1, 1, tzinfo=UTC)} for i in range(args.subscriptions)])
-    core = application.build(settings=Settings(knowledge_path=write_knowledge(work / "kb")),
+    core = build(settings=Settings(knowledge_path=write_knowledge(work / "kb")),
                              store=stores[0], serving=False).core
     start_at = datetime.combine(DAY, clock_time(9, 0), tzinfo=LONDON)
     started = time.monotonic()

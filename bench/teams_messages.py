@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiohttp import web  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
-import app as application  # noqa: E402
+from adapters.services import build  # noqa: E402
 from adapters.teams import setup_teams  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage.sqlstore import SQLStore  # noqa: E402
@@ -33,7 +33,7 @@ async def main(count: int) -> None:
         await store.upgrade()
         try:
             settings = Settings(knowledge_path=write_knowledge(Path(tmp) / "kb"))
-            core = application.build(settings=settings, store=store, serving=False).core
+            core = build(settings=settings, store=store, serving=False).core
             app = web.Application()
             app.cleanup_ctx.extend(setup_teams(app, core=core, settings=settings, store=store))
             await measure(count, app=app, connector_url=str(connector_server.make_url("/")))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.checking import Account, Concern, DraftCheck, check_draft
+if TYPE_CHECKING:  # the rules load only for this verb: every other command builds this parser too
+    from bot.checking import Account, Concern, DraftCheck
 
 SUMMARY = "check a draft post before posting it, or one a line with --json -"
 DESCRIPTION = ("Check a draft post against what the guidance cares about: party politics, official "
@@ -28,13 +29,15 @@ def add_arguments(verb: argparse.ArgumentParser) -> None:
     verb.add_argument("--json", action="store_true",
                       help='print {"concerns": [{"kind", "principle", "quote", "advice"}]}; with -, one '
                       "draft a line in and one object a line out, in order")
-    verb.add_argument("--account", choices=[str(Account.PERSONAL), str(Account.OFFICIAL)],
+    verb.add_argument("--account", choices=["personal", "official"],
                       help="the account it would be posted from (default: as the text says, else unknown)")
     verb.add_argument("draft", nargs="*", metavar="TEXT",
                       help="the draft post, or - to read it from standard input")
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.checking import Account, check_draft
+
     account = Account(args.account) if args.account else None
     if args.draft == ["-"] and args.json:
         return _lines(sys.stdin, sys.stdout, account=account)
@@ -53,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
 def _lines(source: TextIO, out: TextIO, *, account: Account | None) -> int:
     """One verdict a line, flushed as it goes. An empty line still gets its line (so the answers
     stay in step with the drafts), is named on standard error, and makes the exit code 2."""
+    from bot.checking import check_draft
+
     empty = []
     for number, line in enumerate(source, start=1):
         text = line.rstrip("\n").strip()
@@ -69,8 +74,8 @@ def _lines(source: TextIO, out: TextIO, *, account: Account | None) -> int:
     return 0
 
 
-_ACCOUNT = {Account.PERSONAL: "a personal account", Account.OFFICIAL: "an official account",
-            Account.UNKNOWN: "an account the message doesn't name"}
+_ACCOUNT = {"personal": "a personal account", "official": "an official account",
+            "unknown": "an account the message doesn't name"}  # by Account's values
 
 
 def plain(verdict: DraftCheck) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.checking.rules import find
+from bot.checking.rules import find, post_span
 from bot.checking.verdict import Account, ConcernKind, DraftCheck, concern
 from bot.matching.drafts import find_draft
 
@@ -65,19 +65,10 @@ def check_draft(*, text: str, account: Account | None = None) -> DraftCheck:
     checked = tuple(kind for kind in ConcernKind
                     if kind is not ConcernKind.ELECTION or account is not Account.PERSONAL)
     found = find(text, account=account)
-    post = _post_span(text)
+    post = post_span(text)
     concerns = tuple(concern(kind, _quote(text, start, _within(post, start, end)))
                      for kind, (start, end) in found)
     return DraftCheck(concerns=concerns, account=account, checked=checked)
-
-
-def _post_span(text: str) -> tuple[int, int] | None:
-    """Where the quoted post sits in the message, when it is quoted."""
-    draft = find_draft(text, pasted=True)
-    if draft is None or not draft.post or draft.post not in text:
-        return None
-    start = text.index(draft.post)
-    return start, start + len(draft.post)
 
 
 def _within(post: tuple[int, int] | None, start: int, end: int) -> int:

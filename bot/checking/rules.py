@@ -631,12 +631,22 @@ def _beyond_operational(text: str, found: dict[ConcernKind, list[Span]]) -> list
         return spans
     if said := [span for kind in (K.POLITICS, K.COMMITMENT) for span in found.get(kind, [])[:1]]:
         return [min(said)]
-    draft = find_draft(text, pasted=True)
-    post = draft.post if draft is not None and draft.post in text else text.strip()
-    if _OPERATIONAL.search(post):
+    span = post_span(text)
+    if span is None:
+        post = text.strip()
+        span = (text.index(post), text.index(post) + len(post))
+    if _OPERATIONAL.search(text[span[0]:span[1]]):
         return []
-    start = text.index(post)
-    return [(start, start + len(post))]
+    return [span]
+
+
+def post_span(text: str) -> Span | None:
+    """Where the quoted post sits in the message, when the message quotes one."""
+    draft = find_draft(text, pasted=True)
+    if draft is None or draft.post not in text:
+        return None
+    start = text.index(draft.post)
+    return start, start + len(draft.post)
 
 
 def _joined(spans: list[Span]) -> list[Span]:

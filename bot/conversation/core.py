@@ -114,8 +114,8 @@ class AdminCommand:
 
 
 class Core:
-    """Everything it works with is passed in (the composition root, `app.build`, makes them), so a
-    test gives it fakes and nothing is set on it from outside afterwards."""
+    """Everything it works with is passed in (the composition root, `adapters.services.build`,
+    makes them), so a test gives it fakes and nothing is set on it from outside afterwards."""
 
     def __init__(
         self,

@@ -255,8 +255,7 @@ def _parse_example(name: str, node: yaml.Node, problem: _Report) -> Example | No
         problem(_line(node), "each example must be a mapping: {q: ..., expect: [...] or none}")
         return None
     fields = {key.value: value for key, value in node.value}
-    unknown = sorted(set(fields) - {"q", "expect"})
-    if unknown or "q" not in fields or "expect" not in fields:
+    if fields.keys() != {"q", "expect"}:
         problem(_line(node), "an example has exactly two fields, 'q' and 'expect'")
         return None
     text, expect = fields["q"], fields["expect"]

@@ -279,9 +279,8 @@ class Matcher:
         principles = {e.principle for e in self._entries if not e.outside and e.principle is not None}
         self._groups = {p: np.flatnonzero([e.principle == p and not e.outside for e in self._entries])
                         for p in sorted(principles)}
-        self._by_principle = list(self._groups.values())
         # As many supporters as every principle has, so none is favoured for having more entries.
-        self._supporters = min([SUPPORTERS, *(len(group) for group in self._by_principle)])
+        self._supporters = min([SUPPORTERS, *(len(group) for group in self._groups.values())])
         self._voters, self._votes = self._electorate(knowledge, encoder)
 
     def _electorate(self, knowledge: KnowledgeBase, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
@@ -296,11 +295,11 @@ class Matcher:
             label = np.zeros(7)
             label[list(example.principles) or [0]] = 1 / max(1, len(example.principles))
             labels.append(label)
-        for index, entry in enumerate(self._entries):
-            end = self._starts[index + 1] if index + 1 < len(self._starts) else self._asked.shape[1]
+        wordings = np.diff([*self._starts, self._asked.shape[1]])  # each entry's title and questions
+        for entry, count in zip(self._entries, wordings, strict=True):
             label = np.zeros(7)
             label[0 if entry.outside or entry.principle is None else entry.principle] = ENTRY_VOTE
-            labels.extend([label] * (end - self._starts[index]))
+            labels.extend([label] * int(count))
         return np.vstack(rows), np.array(labels)
 
     def vote(self, vectors: np.ndarray) -> np.ndarray:
@@ -375,7 +374,8 @@ class Matcher:
     def decide(self, signals: Signals, *, thresholds: Thresholds | None = None) -> Match:
         """The one decision: answer, suggest, outside or none. Pure, so fitting can replay it."""
         limits = thresholds or self.thresholds
-        match = self._decide_by_entries(signals, limits)
+        scores = self._scores(signals, limits)
+        match = self._decide_by_entries(signals, limits, scores)
         leader = int(signals.vote.argmax())
         if signals.vote[leader] < limits.vote or not self._entries:
             return match
@@ -391,7 +391,6 @@ class Matcher:
             return match
         if match.outcome is not Outcome.ANSWER and signals.vote[leader] < limits.vote_to_answer:
             return match
-        scores = self._scores(signals, limits)
         group = self._groups.get(leader)
         if group is None:
             return match
@@ -408,8 +407,7 @@ class Matcher:
         combined -= np.where(signals.asks, 0.0, limits.context_penalty)[:, None]
         return combined.max(0)
 
-    def _decide_by_entries(self, signals: Signals, limits: Thresholds) -> Match:
-        scores = self._scores(signals, limits)
+    def _decide_by_entries(self, signals: Signals, limits: Thresholds, scores: np.ndarray) -> Match:
         inside = np.where(self._outside, -np.inf, scores)
         if signals.draft is not None and not self._outside.all():
             post = (signals.draft_meaning + limits.answer_weight * signals.draft_answer).max(0)
@@ -441,7 +439,7 @@ class Matcher:
     def _support(self, inside: np.ndarray, limits: Thresholds) -> tuple[float, int]:
         """The best-supported principle's support (0-100) and its best entry's index."""
         best_support, best_entry = -np.inf, -1
-        for group in self._by_principle:
+        for group in self._groups.values():
             order = group[np.argsort(-inside[group], kind="stable")[:self._supporters]]
             raw = inside[order[0]] + limits.support * inside[order[1:]].sum()
             support = limits.support_score(float(raw), supporters=self._supporters)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-import app as application
+from adapters.services import build
 from adapters.teams.cards import private_answer, reminder, render
 from bot.messages import Point, Reply, ReplyKind, Suggestion
 from bot.settings import PROJECT_DIR, Settings
@@ -41,7 +41,7 @@ def actions_of(card: dict) -> list[str]:
 
 
 def every_kind_of_card() -> list[tuple[str, dict]]:
-    core = application.build(settings=Settings(), store=MemoryStore(), serving=False).core
+    core = build(settings=Settings(), store=MemoryStore(), serving=False).core
     replies = {"help": core.help(), "welcome": core.welcome(), "principles": core.principles(),
                "today": core.today(), "not covered": core.not_covered(snapshot=core.snapshot),
                "suggestions": Reply(kind=ReplyKind.SUGGESTIONS, title="Did you mean…",
